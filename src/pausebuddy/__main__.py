@@ -1,0 +1,3 @@
+from pausebuddy.cli import main
+
+raise SystemExit(main())

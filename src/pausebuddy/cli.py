@@ -1,0 +1,192 @@
+"""The `pausebuddy` command: argparse and wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pausebuddy import audio
+from pausebuddy.config import Config, ConfigError, config_to_yaml, load_config
+from pausebuddy.hearing import HearingError, create_recognizer
+from pausebuddy.loop import EventLog, Loop
+from pausebuddy.phrases import PhraseBook
+from pausebuddy.voice import VoiceError, create_voice
+
+_LOGGER = logging.getLogger("pausebuddy")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pausebuddy", description=__doc__)
+    parser.add_argument("--config", help="YAML config file (default: the user's config dir)")
+    parser.add_argument("--debug", action="store_true", help="log what it hears, in detail")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the listening loop (microphone, or --input WAV)")
+    run.add_argument("--input", help="listen to this WAV file instead of the microphone")
+    run.add_argument("--output", help="write what it says to this WAV, aligned with the input")
+    run.add_argument("--events", help="write JSON lines of what it heard and said")
+
+    spot = sub.add_parser("spot", help="only the hearing: one JSON line per detection")
+    spot.add_argument("files", nargs="+")
+
+    for name, text in (("breathe", "4-7-8 breathing"), ("ground", "5-4-3-2-1 grounding")):
+        cmd = sub.add_parser(name, help=f"start {text} now")
+        cmd.add_argument("--output", help="write it to this WAV instead of the speaker")
+        cmd.add_argument("--events", help="write JSON lines of what it said")
+
+    demo = sub.add_parser("demo", help="make a short scene, run the loop on it, show the timeline")
+    demo.add_argument("--output", default="pausebuddy-demo.wav", help="what it said (WAV)")
+    demo.add_argument("--scene", default="pausebuddy-demo-scene.wav", help="the scene (WAV)")
+
+    sub.add_parser("devices", help="list audio devices")
+    config = sub.add_parser("config", help="show the effective config")
+    config.add_argument("--show", action="store_true", help="print it as YAML")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return _COMMANDS[args.command](args)
+    except (ConfigError, HearingError, VoiceError, audio.AudioError) as exc:
+        print(f"pausebuddy: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.input:
+        blocks = audio.wav_blocks(audio.read_wav(args.input))
+    else:
+        blocks = audio.Microphone(config.audio.input_device).blocks()
+    sink = _sink(config, args.output, live=not args.input)
+    return _loop(config, sink, args.events, blocks, drain=bool(args.input))
+
+
+def _exercise(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    kind = "breathing" if args.command == "breathe" else "grounding"
+    if args.output:
+        blocks, sink = iter(()), audio.WavTimeline(args.output)
+    else:
+        blocks = audio.Microphone(config.audio.input_device).blocks()
+        sink = _sink(config, None, live=True)
+    return _loop(config, sink, args.events, blocks, drain=True, start=kind)
+
+
+def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
+          events: EventLog | None = None) -> int:  # noqa: ANN001
+    phrases = PhraseBook(config.phrases)
+    recognizer = create_recognizer(config.hearing, phrases)
+    voice = create_voice(config.voice)
+    events = events or EventLog(events_path)
+    loop = Loop(config, recognizer, phrases, voice, sink, events)
+    if start:
+        loop.conversation.start(start, 0.0)
+    try:
+        loop.run(blocks, drain=drain)
+    finally:
+        sink.close()
+        events.close()
+    return 0
+
+
+def _sink(config: Config, output: str | None, live: bool):  # noqa: ANN202
+    if output:
+        return audio.WavTimeline(output)
+    if live:
+        return audio.Speaker(config.audio.output_device)
+    return audio.NullSink()
+
+
+def _spot(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    phrases = PhraseBook(config.phrases)
+    for path in args.files:
+        samples = audio.read_wav(path)
+        recognizer = create_recognizer(config.hearing, phrases)
+        heard = []
+        for block in audio.wav_blocks(samples):
+            heard += recognizer.accept(block)
+        heard += recognizer.flush()
+        for item in heard:
+            match = phrases.match(item.text)
+            if match is None:
+                continue
+            print(json.dumps({
+                "file": path, "start": round(item.start_s, 3), "end": round(item.end_s, 3),
+                "intent": match.intent.value, "text": item.text, "score": round(item.score, 3),
+            }), flush=True)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pausebuddy import scene
+
+    config = load_config(args.config)
+    # A short break, two breathing cycles and one reminder, so the story stays short.
+    config = dataclasses.replace(config, break_minutes=1.0, breathing_cycles=2, reminder_repeats=0)
+    print("Making a scene: a few seconds of an argument, the time-out phrase, more talk ...")
+    partner_a, partner_b = "en-us+klatt", "en-us+klatt4"
+    talk = scene.Scene()
+    talk.add(partner_a, "You never listen to me. You always do this.", 0.3, speed=165)
+    talk.add(partner_b, "That is not fair. I was only trying to help.", 0.4, pitch=35)
+    talk.add(partner_a, "Pause buddy, time out.", 0.6, label="phrase", speed=140)
+    talk.add(partner_b, "Fine. Okay.", 0.8, pitch=35)
+    talk.pause(2.0)
+    talk.write(args.scene)
+    events = EventLog()
+    _loop(config, audio.WavTimeline(args.output), None, audio.wav_blocks(talk.samples),
+          drain=True, events=events)
+    print(f"\nTimeline (seconds on the scene's clock; the scene is {args.scene}):")
+    for label, start, end in talk.marks:
+        print(f"  {start:7.2f}  [scene] someone says the time-out phrase (ends {end:.2f})")
+    for event in events.events:
+        print("  " + _describe(event))
+    print(f"\nWhat pausebuddy said is in {args.output} (aligned with the scene).")
+    return 0
+
+
+def _describe(event: dict) -> str:
+    t = f"{event['t']:7.2f}"
+    kind = event["type"]
+    if kind == "heard":
+        return f"{t}  heard '{event['text']}' -> {event['intent']}"
+    if kind == "said":
+        return f"{t}  says: {event['text']}"
+    if kind == "reminder":
+        return f"{t}  the break is over: reminder"
+    return f"{t}  {kind.replace('_', ' ')} {event.get('exercise', '')}".rstrip()
+
+
+def _devices(args: argparse.Namespace) -> int:
+    print(audio.list_devices())
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    source = args.config or "defaults + user config"
+    print(f"# effective config ({source})")
+    print(config_to_yaml(config), end="")
+    return 0
+
+
+_COMMANDS = {
+    "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
+    "devices": _devices, "config": _config,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,236 @@
+"""YAML config -> frozen dataclasses, with errors that name the field and the line.
+
+The schema is the dataclasses below: each field's type is what the YAML must hold, and
+`_CHOICES` / `_RANGES` add the allowed values. Loading goes `load_config(path)` ->
+`config_from_yaml(text)` -> `_build(node)`, walking YAML *nodes* (not plain dicts) so
+every error can point at the line it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pausebuddy import paths
+
+
+class ConfigError(Exception):
+    """A config problem a person can fix; the message names the field and line."""
+
+
+@dataclass(frozen=True)
+class PhrasesConfig:
+    """What people say. Each intent has one or more phrases; matching is fuzzy."""
+
+    wake_word: str = "pause buddy"
+    # The couple's agreed time-out phrase(s). Their words after the wake word also count
+    # alone ("time out"), because in a heated moment nobody says the full phrase.
+    timeout: list[str] = field(default_factory=lambda: ["pause buddy, time out"])
+    # Requests: heard after the wake word ("pause buddy, let's breathe").
+    breathe: list[str] = field(default_factory=lambda: ["let's breathe", "breathing"])
+    ground: list[str] = field(default_factory=lambda: ["grounding", "five things"])
+    cancel: list[str] = field(default_factory=lambda: ["cancel", "cancel the break"])
+    # Replies: heard without the wake word while a session runs or a reminder waits.
+    stop: list[str] = field(default_factory=lambda: ["stop"])
+    next: list[str] = field(default_factory=lambda: ["next"])
+    repeat: list[str] = field(default_factory=lambda: ["repeat"])
+    more_time: list[str] = field(default_factory=lambda: ["five more minutes"])
+    ready: list[str] = field(default_factory=lambda: ["we're ready"])
+    match_threshold: float = 80.0
+    """rapidfuzz score (0-100) a heard text needs to count as a phrase."""
+
+
+@dataclass(frozen=True)
+class HearingConfig:
+    engine: str = "pocketsphinx"
+    model: str | None = None
+    """Model directory. pocketsphinx: None uses the model inside its wheel. vosk: None
+    looks in the user's data dir for vosk-model-small-en-us-0.15."""
+    wake_threshold: float = 1e-40
+    """pocketsphinx keyphrase threshold for the wake word; lower hears more."""
+    bare_timeout_threshold: float = 1e-20
+    """pocketsphinx keyphrase threshold for the time-out words said without the wake word."""
+    command_window_s: float = 3.0
+    """How long after the wake word (or the start of speech) a command may come."""
+    self_mute_tail_s: float = 0.3
+    """Keep not listening this long after its own voice stops (room echo)."""
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    engine: str = "espeak"
+    name: str = "en-us"
+    """espeak-ng voice, optionally with a variant: en-us, en-gb, en-us+f3 ..."""
+    rate_wpm: int = 140
+    volume: float = 0.9
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    input_device: str | None = None
+    """Name (or part of it) or index of the microphone; None is the system default."""
+    output_device: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    phrases: PhrasesConfig = field(default_factory=PhrasesConfig)
+    timeout_exercise: str = "breathing"
+    break_minutes: float = 20.0
+    breathing_cycles: int = 4
+    grounding_answer_s: float = 12.0
+    """Silence left after each grounding prompt for naming things."""
+    snooze_minutes: float = 5.0
+    reminder_repeats: int = 2
+    """Times the reminder is repeated, 5 minutes apart, when nobody answers."""
+    hearing: HearingConfig = field(default_factory=HearingConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "timeout_exercise": ("breathing", "grounding", "none"),
+    "hearing.engine": ("pocketsphinx", "vosk"),
+    "voice.engine": ("espeak",),
+}
+_RANGES: dict[str, tuple[float, float]] = {
+    "break_minutes": (0.01, 24 * 60),
+    "breathing_cycles": (1, 8),
+    "grounding_answer_s": (1, 120),
+    "snooze_minutes": (0.01, 120),
+    "reminder_repeats": (0, 10),
+    "phrases.match_threshold": (50, 100),
+    "hearing.wake_threshold": (1e-100, 1),
+    "hearing.bare_timeout_threshold": (1e-100, 1),
+    "hearing.command_window_s": (0.5, 10),
+    "hearing.self_mute_tail_s": (0, 3),
+    "voice.rate_wpm": (60, 300),
+    "voice.volume": (0, 1),
+}
+
+
+def default_config_path() -> Path:
+    return paths.config_dir() / "config.yaml"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """--config PATH, else the user's config file if it exists, else the defaults."""
+    if path is None:
+        candidate = default_config_path()
+        if not candidate.exists():
+            return Config()
+        path = candidate
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    return config_from_yaml(text, source=str(path))
+
+
+def config_from_yaml(text: str, source: str = "<config>") -> Config:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{source}{where}: not valid YAML: {exc}") from exc
+    if root is None:
+        return Config()
+    return _build(Config, root, "", source)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _build(cls: type, node: yaml.Node, prefix: str, source: str):  # noqa: ANN202
+    if not isinstance(node, yaml.MappingNode):
+        what = prefix.rstrip(".") or "the config"
+        raise ConfigError(f"{source} line {_line(node)}: {what} must be a mapping of fields")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    values = {}
+    for key_node, value_node in node.value:
+        name = key_node.value
+        dotted = prefix + str(name)
+        if name not in known:
+            raise ConfigError(
+                f"{source} line {_line(key_node)}: unknown field '{dotted}'"
+                f" (known here: {', '.join(sorted(known))})"
+            )
+        values[name] = _convert(hints[name], value_node, dotted, source)
+    return cls(**values)
+
+
+def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, ANN202
+    line = _line(node)
+
+    def fail(expected: str) -> typing.NoReturn:
+        shown = getattr(node, "value", "")
+        shown = "a mapping/list" if not isinstance(shown, str) else repr(shown)
+        raise ConfigError(f"{source} line {line}: {dotted}: expected {expected}, got {shown}")
+
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, node, dotted + ".", source)
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return None
+        return _convert(args[0], node, dotted, source)
+    if origin is list:
+        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            items = [node]  # a single phrase may be written without a list
+        elif isinstance(node, yaml.SequenceNode):
+            items = node.value
+        else:
+            fail("a list")
+        (item_type,) = typing.get_args(hint)
+        out = [_convert(item_type, item, dotted, source) for item in items]
+        if not out:
+            fail("at least one entry")
+        return out
+    if not isinstance(node, yaml.ScalarNode):
+        fail(hint.__name__)
+    value = yaml.safe_load(yaml.serialize(node))
+    if hint is str:
+        if not isinstance(value, str) or not value.strip():
+            fail("some text")
+        value = value.strip()
+        choices = _CHOICES.get(dotted)
+        if choices and value not in choices:
+            fail("one of " + ", ".join(choices))
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            fail("true or false")
+        return value
+    if hint in (int, float):
+        # YAML 1.1 reads "1e-40" as a string; accept it as the number it obviously is.
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                fail("a number")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            fail("a number")
+        if hint is int:
+            if float(value) != int(value):
+                fail("a whole number")
+            value = int(value)
+        low, high = _RANGES.get(dotted, (float("-inf"), float("inf")))
+        if not low <= value <= high:
+            fail(f"a number from {low:g} to {high:g}")
+        return hint(value)
+    fail(str(hint))
+
+
+def config_to_yaml(config: Config) -> str:
+    return yaml.safe_dump(dataclasses.asdict(config), sort_keys=False, allow_unicode=True)

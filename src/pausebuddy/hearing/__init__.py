@@ -1,0 +1,56 @@
+"""Hearing: audio in, recognized text out. One module per engine behind `Recognizer`.
+
+Engines only turn sound into words from the configured vocabulary; deciding what the
+words mean is `phrases.PhraseBook`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from pausebuddy.config import HearingConfig
+from pausebuddy.phrases import PhraseBook
+
+SAMPLE_RATE_HZ = 16000
+"""Every engine is fed 16 kHz mono int16."""
+
+
+class HearingError(Exception):
+    """The recognizer cannot start; the message says what to do next."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    text: str
+    start_s: float
+    """Seconds since the start of the stream."""
+    end_s: float
+    score: float
+    """Engine confidence, 0-1."""
+
+
+class Recognizer(Protocol):
+    expecting_reply: bool
+    """True while someone may answer without the wake word (a session, a reminder)."""
+
+    def accept(self, samples: np.ndarray) -> list[Heard]:
+        """Feed the next block of 16 kHz int16 audio; returns what was heard in it."""
+
+    def flush(self) -> list[Heard]:
+        """The stream ended: finish any half-heard phrase."""
+
+    def skip(self, n_samples: int) -> None:
+        """Not listening for n samples (its own voice is playing)."""
+
+
+def create_recognizer(config: HearingConfig, phrases: PhraseBook) -> Recognizer:
+    if config.engine == "vosk":
+        from pausebuddy.hearing.vosk_engine import VoskRecognizer
+
+        return VoskRecognizer(config, phrases)
+    from pausebuddy.hearing.pocketsphinx_engine import PocketsphinxRecognizer
+
+    return PocketsphinxRecognizer(config, phrases)

@@ -1,0 +1,312 @@
+"""pocketsphinx: wake-word spotting, then a small grammar for the command after it.
+
+Why two stages: a multi-word keyphrase ("pause buddy time out") has no room for the pause
+people leave at the comma, so it is rarely spotted whole. The wake word alone spots
+reliably, and the few seconds after it are then decoded with a grammar of the configured
+phrases plus common filler words (the filler soaks up talk that is not a phrase).
+While a reply is expected (a session, a reminder), any speech opens that grammar window,
+so "stop" and "five more minutes" need no wake word.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from pocketsphinx import Decoder, Endpointer, get_model_path
+
+from pausebuddy.config import HearingConfig
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
+from pausebuddy.phrases import Intent, PhraseBook
+
+_LOGGER = logging.getLogger(__name__)
+
+_FRAMES_PER_S = 100
+_SAMPLES_PER_FRAME = SAMPLE_RATE_HZ // _FRAMES_PER_S
+_RING_S = 3.0
+_STABLE_S = 0.25
+"""A phrase counts once the grammar has held it this long (so "five" can become
+"five more minutes" before it is reported)."""
+
+# Garbage words for the command grammar: frequent, short English words that absorb talk
+# around a command. They are never reported; they are not phrases.
+_FILLER = (
+    "a about all and are at be but can could do don't for get go have he her him how i"
+    " i'm if in is it just know like me my no not now of oh ok on one or out please really"
+    " right said say see she so some that the them then there they think this to up us want"
+    " was we well what when why will with would yeah yes you your"
+).split()
+
+
+class PocketsphinxRecognizer:
+    def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
+        self.expecting_reply = False
+        self._config = config
+        self._phrases = phrases
+        self._cores = phrases.all_cores()
+        self._bare = phrases.cores[Intent.TIMEOUT]
+        model_dir = Path(config.model) if config.model else Path(get_model_path()) / "en-us" / "en-us"
+        self._decoder = self._load_decoder(model_dir)
+        self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=SAMPLE_RATE_HZ)
+        self._ep_frame = self._endpointer.frame_bytes // 2
+        self._ep_pending = np.zeros(0, dtype=np.int16)
+
+        self._pos = 0
+        """Samples seen so far: the stream clock."""
+        self._ring = np.zeros(0, dtype=np.int16)
+        self._utt_start = 0
+        self._mode = "idle"
+        self._window: _Window | None = None
+        self._start_spotting()
+
+    # -- set-up -----------------------------------------------------------------------
+
+    def _load_decoder(self, model_dir: Path) -> Decoder:
+        if not model_dir.is_dir():
+            raise HearingError(
+                f"pocketsphinx model directory {model_dir} does not exist: fix hearing.model"
+                " in the config, or remove it to use the model that ships with pocketsphinx"
+            )
+        dict_path = model_dir.parent / "cmudict-en-us.dict"
+        if not dict_path.exists():
+            dict_path = model_dir / "cmudict-en-us.dict"
+        try:
+            decoder = Decoder(
+                hmm=str(model_dir), dict=str(dict_path), lm=None, bestpath=False,
+                samprate=SAMPLE_RATE_HZ, loglevel="FATAL",
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
+        missing = sorted(w for w in self._phrases.words() if decoder.lookup_word(w) is None)
+        if missing:
+            raise HearingError(
+                "these phrase words are not in pocketsphinx's dictionary: "
+                + ", ".join(missing)
+                + ". Say them with other words in the config phrases."
+            )
+        filler = [w for w in _FILLER if decoder.lookup_word(w) and w not in self._phrases.words()]
+        decoder.add_jsgf_string("command", _grammar(self._phrases.wake_word, self._cores, filler))
+        with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
+            kws = Path(tmp) / "keyphrases.txt"
+            lines = [f"{self._phrases.wake_word} /{self._config.wake_threshold:g}/"]
+            lines += [f"{core} /{self._config.bare_timeout_threshold:g}/" for core in self._bare]
+            kws.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            decoder.add_kws("spot", str(kws))
+        return decoder
+
+    # -- the stream -------------------------------------------------------------------
+
+    def accept(self, samples: np.ndarray) -> list[Heard]:
+        samples = np.asarray(samples, dtype=np.int16)
+        heard: list[Heard] = []
+        start = self._pos
+        self._pos += len(samples)
+        self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
+        speech_began, speech_ended = self._update_endpointer(samples)
+
+        if self._mode == "spot":
+            if self.expecting_reply and speech_began is not None:
+                self._open_window(max(speech_began - SAMPLE_RATE_HZ // 5, 0), wake=None)
+            else:
+                self._decoder.process_raw(samples.tobytes(), False, False)
+                heard += self._check_spotting()
+                if speech_ended and self._mode == "spot":
+                    # pocketsphinx's live CMN only adapts at the end of an utterance (or
+                    # after 8 s): restarting at each pause lets it adapt to this room and
+                    # voice within the first sentence instead of missing the phrase.
+                    self._start_spotting()
+                return heard
+        if self._mode == "command":
+            window = self._window
+            assert window is not None
+            # Only the part of this block after the window opened (the rest was replayed).
+            fresh = samples[max(window.fed_until - start, 0) :]
+            if len(fresh):
+                self._decoder.process_raw(fresh.tobytes(), False, False)
+                window.fed_until = self._pos
+            heard += self._check_window()
+        return heard
+
+    def flush(self) -> list[Heard]:
+        if self._mode == "command":
+            return self._close_window()
+        return []
+
+    def skip(self, n_samples: int) -> None:
+        """Not listening for n samples (its own voice is playing): drop what was half heard."""
+        self._pos += n_samples
+        self._ring = np.zeros(0, dtype=np.int16)
+        self._ep_pending = np.zeros(0, dtype=np.int16)
+        self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=SAMPLE_RATE_HZ)
+        self._window = None
+        self._start_spotting()
+
+    # -- stage 1: the wake word --------------------------------------------------------
+
+    def _start_spotting(self) -> None:
+        if self._mode != "idle":
+            self._decoder.end_utt()
+        self._decoder.activate_search("spot")
+        self._decoder.start_utt()
+        self._utt_start = self._pos
+        self._mode = "spot"
+
+    def _check_spotting(self) -> list[Heard]:
+        hyp = self._decoder.hyp()
+        if hyp is None:
+            return []
+        segs = [s for s in self._decoder.seg() if s.word.strip()]
+        self._decoder.end_utt()
+        self._mode = "idle"
+        heard = []
+        for seg in segs:
+            word = seg.word.strip()
+            start = self._utt_start + seg.start_frame * _SAMPLES_PER_FRAME
+            end = self._utt_start + (seg.end_frame + 1) * _SAMPLES_PER_FRAME
+            if word == self._phrases.wake_word:
+                _LOGGER.debug("wake word at %.2f s", start / SAMPLE_RATE_HZ)
+                self._open_window(end, wake=(start, end))
+                return heard
+            heard.append(_heard(word, start, end, seg.prob))
+        self._start_spotting()
+        return heard
+
+    # -- stage 2: the command grammar ---------------------------------------------------
+
+    def _open_window(self, from_sample: int, wake: tuple[int, int] | None) -> None:
+        if self._mode != "idle":
+            self._decoder.end_utt()
+        ring_start = self._pos - len(self._ring)
+        from_sample = max(from_sample, ring_start)
+        self._window = _Window(
+            opened=from_sample,
+            wake=wake,
+            closes=from_sample + int(self._config.command_window_s * SAMPLE_RATE_HZ),
+            fed_until=self._pos,
+        )
+        self._decoder.activate_search("command")
+        self._decoder.start_utt()
+        self._utt_start = from_sample
+        self._mode = "command"
+        replay = self._ring[from_sample - ring_start :]
+        if len(replay):
+            self._decoder.process_raw(replay.tobytes(), False, False)
+
+    def _check_window(self) -> list[Heard]:
+        window = self._window
+        assert window is not None
+        if self._pos >= window.closes:
+            return self._close_window()
+        hyp = self._decoder.hyp()
+        text = hyp.hypstr if hyp else ""
+        if text != window.last_text:
+            window.last_text, window.text_since = text, self._pos
+        elif _find_core(text.split(), self._cores) and (
+            self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ
+        ):
+            return self._close_window()
+        elif (
+            not self._endpointer.in_speech
+            and self._pos - window.opened > SAMPLE_RATE_HZ
+            and self._pos - window.text_since >= 2 * _STABLE_S * SAMPLE_RATE_HZ
+        ):
+            return self._close_window()  # they stopped talking
+        return []
+
+    def _close_window(self) -> list[Heard]:
+        window = self._window
+        assert window is not None
+        self._decoder.end_utt()
+        self._mode = "idle"
+        segs = [s for s in (self._decoder.seg() or []) if not _is_silence(s.word)]
+        words = [s.word for s in segs]
+        found = _find_core(words, self._cores)
+        self._window = None
+        self._start_spotting()
+        if found is None:
+            _LOGGER.debug("command window closed with no phrase")
+            return []
+        first, last = found
+        core_segs = segs[first : last + 1]
+        text = " ".join(words[first : last + 1])
+        start = window.opened + core_segs[0].start_frame * _SAMPLES_PER_FRAME
+        end = window.opened + (core_segs[-1].end_frame + 1) * _SAMPLES_PER_FRAME
+        woken = window.wake is not None or (
+            first >= 2 and " ".join(words[first - 2 : first]) == self._phrases.wake_word
+        )
+        if window.wake is not None:
+            start = window.wake[0]
+        if woken:
+            text = f"{self._phrases.wake_word} {text}"
+        score = min((s.prob for s in core_segs), default=1.0)
+        return [_heard(text, start, end, score)]
+
+    def _update_endpointer(self, samples: np.ndarray) -> tuple[int | None, bool]:
+        """Feed the VAD: (sample where speech began in this block or None, whether it ended)."""
+        began, ended = None, False
+        buf = np.concatenate([self._ep_pending, samples])
+        n = len(buf) // self._ep_frame * self._ep_frame
+        was = self._endpointer.in_speech
+        base = self._pos - len(buf)
+        for i in range(0, n, self._ep_frame):
+            self._endpointer.process(buf[i : i + self._ep_frame].tobytes())
+            now = self._endpointer.in_speech
+            if now and not was:
+                # The endpointer decides after its 0.3 s window; speech began about then.
+                began = base + i - int(0.3 * SAMPLE_RATE_HZ)
+            ended = ended or (was and not now)
+            was = now
+        self._ep_pending = buf[n:]
+        return began, ended
+
+
+class _Window:
+    def __init__(self, opened: int, wake: tuple[int, int] | None, closes: int, fed_until: int):
+        self.opened = opened
+        self.wake = wake
+        self.closes = closes
+        self.fed_until = fed_until
+        self.last_text = ""
+        self.text_since = opened
+
+
+def _is_silence(word: str) -> bool:
+    return word.startswith("<") or word.startswith("[") or word in ("", "<sil>")
+
+
+def _find_core(words: list[str], cores: list[str]) -> tuple[int, int] | None:
+    """(first, last) word index of the earliest, then longest, core in `words`."""
+    best = None
+    for core in cores:
+        size = len(core.split())
+        for i in range(len(words) - size + 1):
+            if " ".join(words[i : i + size]) == core:
+                key = (i, -size)
+                if best is None or key < best[0]:
+                    best = (key, (i, i + size - 1))
+                break
+    return best[1] if best else None
+
+
+def _heard(text: str, start: int, end: int, prob: float) -> Heard:
+    return Heard(
+        text=text,
+        start_s=start / SAMPLE_RATE_HZ,
+        end_s=end / SAMPLE_RATE_HZ,
+        score=float(min(max(prob, 0.0), 1.0)),
+    )
+
+
+def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
+    def alts(items: list[str]) -> str:
+        return " | ".join(f"( {item} )" for item in items)
+
+    return (
+        "#JSGF V1.0;\ngrammar command;\n"
+        f"<filler> = {alts(filler)};\n"
+        f"<command> = {alts(cores)};\n"
+        f"public <utterance> = [<filler>+] [ {wake_word} ] [<command>] [<filler>+];\n"
+    )
+

@@ -1,0 +1,120 @@
+"""The listening loop: audio in -> hearing -> intent -> conversation -> speech out.
+
+Time is the audio's own clock (samples consumed / rate): the live microphone and a WAV
+file run through the same code, a file as fast as the machine allows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol, TextIO
+
+import numpy as np
+
+from pausebuddy.audio import RATE_HZ
+from pausebuddy.config import Config
+from pausebuddy.conversation import Conversation
+from pausebuddy.hearing import Heard, Recognizer
+from pausebuddy.phrases import PhraseBook
+from pausebuddy.voice import Clip, Voice
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    def play(self, clip: Clip, start_s: float) -> None: ...
+    def extend_to(self, seconds: float) -> None: ...
+    def close(self) -> None: ...
+
+
+class EventLog:
+    """JSON lines with `t` on the input's clock; kept in memory too for the demo timeline."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.events: list[dict] = []
+        self._file: TextIO | None = open(path, "w", encoding="utf-8") if path else None
+
+    def __call__(self, event: dict) -> None:
+        event = {k: round(v, 3) if isinstance(v, float) else v for k, v in event.items()}
+        self.events.append(event)
+        if self._file:
+            self._file.write(json.dumps(event) + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+
+
+class Loop:
+    def __init__(
+        self, config: Config, recognizer: Recognizer, phrases: PhraseBook, voice: Voice,
+        sink: Sink, events: EventLog,
+    ) -> None:
+        self._config = config
+        self._recognizer = recognizer
+        self._phrases = phrases
+        self._voice = voice
+        self._sink = sink
+        self._events = events
+        self.conversation = Conversation(config, self._speak, events)
+        self.now_s = 0.0
+        self._speaking_until = 0.0
+        self._deaf_until = 0.0
+        """Its own voice (plus a room-echo tail) is not listened to."""
+
+    def run(self, blocks: Iterable[np.ndarray], drain: bool = True) -> None:
+        """Listen to `blocks`; with `drain`, then go on in silence until nothing is pending."""
+        _LOGGER.info("Listening.")
+        for block in blocks:
+            start_s = self.now_s
+            # A reply can only start once the block that held the phrase has arrived.
+            self.now_s += len(block) / RATE_HZ
+            self._listen(block, start_s)
+            self.conversation.tick(self.now_s)
+        for heard in self._recognizer.flush():
+            self._on_heard(heard)
+        if drain:
+            # Nothing can be heard in silence, so jump straight to what is due next.
+            while (due := self.conversation.next_due()) is not None:
+                self.now_s = max(self.now_s, due)
+                self.conversation.tick(self.now_s)
+        self._sink.extend_to(max(self.now_s, self._speaking_until))
+
+    def _listen(self, block: np.ndarray, start_s: float) -> None:
+        deaf = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
+        if deaf:
+            self._recognizer.skip(deaf)
+        self._recognizer.expecting_reply = self.conversation.expecting_reply
+        if deaf < len(block):
+            for heard in self._recognizer.accept(block[deaf:]):
+                self._on_heard(heard)
+
+    def _on_heard(self, heard: Heard) -> None:
+        match = self._phrases.match(heard.text, self.conversation.allowed_intents())
+        if match is None:
+            _LOGGER.debug("Heard something that is no phrase here.")
+            return
+        _LOGGER.info("Heard %s.", match.intent.value)
+        self._events({
+            "t": heard.end_s, "type": "heard", "intent": match.intent.value,
+            "text": heard.text, "start": heard.start_s, "end": heard.end_s,
+            "score": heard.score,
+        })
+        # Answer from the end of the phrase: that is when a person expects the reply.
+        self.conversation.on_heard(match.intent, max(heard.end_s, self.now_s))
+
+    def _speak(self, text: str, at_s: float) -> float:
+        if not text:
+            return at_s
+        clip = self._voice.render(text)
+        start = max(at_s, self._speaking_until)
+        end = start + clip.duration_s
+        self._sink.play(clip, start)
+        self._speaking_until = end
+        self._deaf_until = max(self._deaf_until, end + self._config.hearing.self_mute_tail_s)
+        self._events({"t": start, "type": "said", "text": text, "end": end})
+        return end

