@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import struct
 import threading
 import wave
 from collections.abc import Iterator
@@ -58,34 +59,70 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
 
 
 def read_wav(path: str | Path) -> np.ndarray:
-    """Any PCM WAV (8/16/24/32-bit, any rate, any channels) -> 16 kHz mono int16."""
+    """Any WAV (8/16/24/32-bit PCM or float, any rate, any channels) -> 16 kHz mono int16."""
     path = Path(path)
     try:
-        with wave.open(str(path), "rb") as wav:
-            rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
-            raw = wav.readframes(wav.getnframes())
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise AudioError(f"{path}: no such file") from exc
-    except (wave.Error, EOFError, OSError) as exc:
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot read it ({exc.strerror})") from exc
+    try:
+        fmt, raw = _riff_chunks(data)
+        samples, rate = _decode(fmt, raw)
+    except (ValueError, struct.error) as exc:
         raise AudioError(
-            f"{path}: not a readable PCM WAV file ({exc}). Convert it first, for example:"
+            f"{path}: not a readable WAV file ({exc}). Convert it first, for example:"
             f" sox {path.name} -b 16 fixed.wav"
         ) from exc
-    if len(raw) < width * channels:
+    if len(samples) == 0:
         raise AudioError(f"{path}: the WAV file holds no audio")
-    if width == 1:
-        data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128) * 256
-    elif width == 2:
-        data = np.frombuffer(raw, dtype="<i2").astype(np.float32)
-    elif width == 3:
-        bytes3 = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
-        as32 = (bytes3[:, 0].astype(np.int32) << 8 | bytes3[:, 1].astype(np.int32) << 16
-                | bytes3[:, 2].astype(np.int32) << 24)
-        data = as32.astype(np.float32) / 65536
+    return to_int16(resample(samples, rate, RATE_HZ))
+
+
+def _riff_chunks(data: bytes) -> tuple[bytes, bytes]:
+    """The 'fmt ' and 'data' chunks. Python 3.11's wave module refuses WAVE_FORMAT_EXTENSIBLE,
+    which sox writes for 24-bit and multichannel files, hence this small reader."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("no RIFF/WAVE header")
+    fmt = raw = None
+    pos = 12
+    while pos + 8 <= len(data):
+        chunk_id, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        body = data[pos + 8 : pos + 8 + size]
+        if chunk_id == b"fmt ":
+            fmt = body
+        elif chunk_id == b"data":
+            raw = body
+        pos += 8 + size + (size & 1)
+    if fmt is None or raw is None:
+        raise ValueError("no fmt or data chunk")
+    return fmt, raw
+
+
+def _decode(fmt: bytes, raw: bytes) -> tuple[np.ndarray, int]:
+    tag, channels, rate = struct.unpack("<HHI", fmt[:8])
+    bits = struct.unpack("<H", fmt[14:16])[0]
+    if tag == 0xFFFE and len(fmt) >= 26:  # WAVE_FORMAT_EXTENSIBLE: the real tag follows
+        tag = struct.unpack("<H", fmt[24:26])[0]
+    if channels < 1 or rate < 1000:
+        raise ValueError(f"{channels} channels at {rate} Hz")
+    width = bits // 8
+    raw = raw[: len(raw) // (width * channels) * width * channels]
+    if tag == 3 and width in (4, 8):
+        samples = np.frombuffer(raw, dtype=f"<f{width}").astype(np.float32) * 32768
+    elif tag == 1 and width == 1:
+        samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128) * 256
+    elif tag == 1 and width == 2:
+        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32)
+    elif tag == 1 and width == 3:
+        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        samples = ((b[:, 0] << 8 | b[:, 1] << 16 | b[:, 2] << 24) >> 8).astype(np.float32) / 256
+    elif tag == 1 and width == 4:
+        samples = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 65536
     else:
-        data = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 65536
-    data = data[: len(data) // channels * channels].reshape(-1, channels).mean(axis=1)
-    return to_int16(resample(data, rate, RATE_HZ))
+        raise ValueError(f"unsupported sample format (tag {tag}, {bits} bits)")
+    return samples.reshape(-1, channels).mean(axis=1), rate
 
 
 def write_wav(path: str | Path, samples: np.ndarray, rate_hz: int = RATE_HZ) -> None:

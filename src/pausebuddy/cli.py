@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
 
     spot = sub.add_parser("spot", help="only the hearing: one JSON line per detection")
     spot.add_argument("files", nargs="+")
+    spot.add_argument("--replies", action="store_true",
+                      help="listen as during a session: replies need no wake word")
 
     for name, text in (("breathe", "4-7-8 breathing"), ("ground", "5-4-3-2-1 grounding")):
         cmd = sub.add_parser(name, help=f"start {text} now")
@@ -116,6 +118,7 @@ def _spot(args: argparse.Namespace) -> int:
     for path in args.files:
         samples = audio.read_wav(path)
         recognizer = create_recognizer(config.hearing, phrases)
+        recognizer.expecting_reply = args.replies
         heard = []
         for block in audio.wav_blocks(samples):
             heard += recognizer.accept(block)

@@ -54,6 +54,9 @@ class HearingConfig:
     looks in the user's data dir for vosk-model-small-en-us-0.15."""
     wake_threshold: float = 1e-40
     """pocketsphinx keyphrase threshold for the wake word; lower hears more."""
+    spot_bare_timeout: bool = False
+    """Also listen for the time-out words without the wake word ("time out!"). Off by
+    default: on talk it fires about 40 times an hour (e.g. on "the best of times")."""
     bare_timeout_threshold: float = 1e-20
     """pocketsphinx keyphrase threshold for the time-out words said without the wake word."""
     command_window_s: float = 3.0

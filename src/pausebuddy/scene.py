@@ -88,5 +88,9 @@ def _piper_voice():  # noqa: ANN202
 
 
 def _piper_to(path: Path, text: str) -> None:
+    from piper import SynthesisConfig
+
+    # Piper adds random noise inside its model; without it a scene is the same every run.
+    steady = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
     with wave.open(str(path), "wb") as wav:
-        _piper_voice().synthesize_wav(text, wav)
+        _piper_voice().synthesize_wav(text, wav, syn_config=steady)

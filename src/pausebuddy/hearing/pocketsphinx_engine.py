@@ -11,6 +11,7 @@ so "stop" and "five more minutes" need no wake word.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,12 @@ _LOGGER = logging.getLogger(__name__)
 _FRAMES_PER_S = 100
 _SAMPLES_PER_FRAME = SAMPLE_RATE_HZ // _FRAMES_PER_S
 _RING_S = 3.0
+_PRONUNCIATION = re.compile(r"\(\d+\)$")
+_FILLER_WEIGHT = 3
+_WINDOW_OVERLAP_S = 1.5
+_CONFIRM_LEAD_S = 0.6
+_CONFIRM_TAIL_S = 0.5
+"""Audio around a bare time-out candidate that the grammar re-decodes to confirm it."""
 _STABLE_S = 0.25
 """A phrase counts once the grammar has held it this long (so "five" can become
 "five more minutes" before it is reported)."""
@@ -46,7 +53,7 @@ class PocketsphinxRecognizer:
         self._config = config
         self._phrases = phrases
         self._cores = phrases.all_cores()
-        self._bare = phrases.cores[Intent.TIMEOUT]
+        self._bare = phrases.cores[Intent.TIMEOUT] if config.spot_bare_timeout else []
         model_dir = Path(config.model) if config.model else Path(get_model_path()) / "en-us" / "en-us"
         self._decoder = self._load_decoder(model_dir)
         self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=SAMPLE_RATE_HZ)
@@ -127,6 +134,12 @@ class PocketsphinxRecognizer:
                 self._decoder.process_raw(fresh.tobytes(), False, False)
                 window.fed_until = self._pos
             heard += self._check_window()
+            if self._mode == "spot" and self.expecting_reply and self._endpointer.in_speech:
+                # Still talking: keep listening, overlapping so a phrase that straddled
+                # the end of the last window is heard whole in the next.
+                overlap = int(_WINDOW_OVERLAP_S * SAMPLE_RATE_HZ)
+                after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
+                self._open_window(max(self._pos - overlap, after_last), wake=None)
         return heard
 
     def flush(self) -> list[Heard]:
@@ -169,23 +182,27 @@ class PocketsphinxRecognizer:
                 _LOGGER.debug("wake word at %.2f s", start / SAMPLE_RATE_HZ)
                 self._open_window(end, wake=(start, end))
                 return heard
-            heard.append(_heard(word, start, end, seg.prob))
+            # The time-out words alone are only a candidate: keyphrase spotting of two
+            # short words fires on ordinary talk, so the grammar must hear them too.
+            _LOGGER.debug("candidate '%s' at %.2f s", word, start / SAMPLE_RATE_HZ)
+            self._open_window(start - _CONFIRM_LEAD_S * SAMPLE_RATE_HZ, wake=None,
+                              closes=end + int(_CONFIRM_TAIL_S * SAMPLE_RATE_HZ))
+            return heard
         self._start_spotting()
         return heard
 
     # -- stage 2: the command grammar ---------------------------------------------------
 
-    def _open_window(self, from_sample: int, wake: tuple[int, int] | None) -> None:
+    def _open_window(self, from_sample: float, wake: tuple[int, int] | None,
+                     closes: int | None = None) -> None:
         if self._mode != "idle":
             self._decoder.end_utt()
         ring_start = self._pos - len(self._ring)
-        from_sample = max(from_sample, ring_start)
-        self._window = _Window(
-            opened=from_sample,
-            wake=wake,
-            closes=from_sample + int(self._config.command_window_s * SAMPLE_RATE_HZ),
-            fed_until=self._pos,
-        )
+        from_sample = max(int(from_sample), ring_start)
+        if closes is None:
+            closes = from_sample + int(self._config.command_window_s * SAMPLE_RATE_HZ)
+        self._window = _Window(opened=from_sample, wake=wake, closes=closes,
+                               fed_until=self._pos)
         self._decoder.activate_search("command")
         self._decoder.start_utt()
         self._utt_start = from_sample
@@ -200,12 +217,14 @@ class PocketsphinxRecognizer:
         if self._pos >= window.closes:
             return self._close_window()
         hyp = self._decoder.hyp()
-        text = hyp.hypstr if hyp else ""
+        words = hyp.hypstr.split() if hyp else []
+        found = _find_core(words, self._cores)
+        # Stable means the words up to and including a phrase stopped changing; talk
+        # after the phrase may go on changing without delaying the answer.
+        text = " ".join(words[: found[1] + 1]) if found else " ".join(words)
         if text != window.last_text:
             window.last_text, window.text_since = text, self._pos
-        elif _find_core(text.split(), self._cores) and (
-            self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ
-        ):
+        elif found and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ:
             return self._close_window()
         elif (
             not self._endpointer.in_speech
@@ -221,7 +240,8 @@ class PocketsphinxRecognizer:
         self._decoder.end_utt()
         self._mode = "idle"
         segs = [s for s in (self._decoder.seg() or []) if not _is_silence(s.word)]
-        words = [s.word for s in segs]
+        # Segments name the pronunciation used: "ready(2)" is still "ready".
+        words = [_PRONUNCIATION.sub("", s.word) for s in segs]
         found = _find_core(words, self._cores)
         self._window = None
         self._start_spotting()
@@ -300,6 +320,13 @@ def _heard(text: str, start: int, end: int, prob: float) -> Heard:
 
 
 def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
+    """A loop of items, each a filler word, the wake word or a command.
+
+    The weights make one command as likely as the whole filler group, so a short command
+    ("stop") is not swallowed by a filler that sounds alike ("up"), while talk with no
+    command still comes out as filler.
+    """
+
     def alts(items: list[str]) -> str:
         return " | ".join(f"( {item} )" for item in items)
 
@@ -307,6 +334,6 @@ def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
         "#JSGF V1.0;\ngrammar command;\n"
         f"<filler> = {alts(filler)};\n"
         f"<command> = {alts(cores)};\n"
-        f"public <utterance> = [<filler>+] [ {wake_word} ] [<command>] [<filler>+];\n"
+        f"<item> = /{_FILLER_WEIGHT}/ <filler> | /1/ ( {wake_word} ) | /1/ <command>;\n"
+        "public <utterance> = <item>+;\n"
     )
-

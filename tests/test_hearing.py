@@ -1,0 +1,84 @@
+"""The real pocketsphinx engine on speech synthesized now, through `pausebuddy spot`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import VOICES, json_lines, mix_noise, phrase_in_talk, run_cli
+from pausebuddy import scene
+
+# One phrase per intent, said the way people would say it.
+REQUESTS = {  # need the wake word
+    "timeout": "Pause buddy, time out.",
+    "breathe": "Pause buddy, let's breathe.",
+    "ground": "Pause buddy, five things.",
+    "cancel": "Pause buddy, cancel the break.",
+}
+REPLIES = {  # heard without the wake word while a session runs or a reminder waits
+    "stop": "Stop.",
+    "next": "Next.",
+    "repeat": "Repeat.",
+    "more_time": "Five more minutes.",
+    "ready": "We're ready.",
+}
+
+
+def _spot(files: dict[str, Path], *flags: str) -> dict[str, list[dict]]:
+    result = run_cli("spot", *flags, *files.values())
+    assert result.returncode == 0, result.stderr
+    by_file: dict[str, list[dict]] = {str(path): [] for path in files.values()}
+    for line in json_lines(result.stdout):
+        by_file[line["file"]].append(line)
+    return {intent: by_file[str(path)] for intent, path in files.items()}
+
+
+@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize(("phrases", "flags"), [(REQUESTS, ()), (REPLIES, ("--replies",))],
+                         ids=["requests", "replies"])
+def test_each_intent_is_heard_inside_talk(tmp_path: Path, voice: str, phrases, flags) -> None:
+    files, marks = {}, {}
+    for intent, phrase in phrases.items():
+        talk = phrase_in_talk(voice, phrase)
+        files[intent] = talk.write(tmp_path / f"{intent}.wav")
+        marks[intent] = talk.marks[0]
+    for intent, detections in _spot(files, *flags).items():
+        intents = [d["intent"] for d in detections]
+        assert intents == [intent], f"{voice} saying {phrases[intent]!r}: heard {detections}"
+        _, start, end = marks[intent]
+        # The detection sits on the phrase, not on the talk around it.
+        assert start - 0.5 <= detections[0]["start"] and detections[0]["end"] <= end + 0.5
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_time_out_heard_in_pink_noise_at_10_db(tmp_path: Path, voice: str) -> None:
+    clean = phrase_in_talk(voice, REQUESTS["timeout"]).write(tmp_path / "clean.wav")
+    noisy = mix_noise(clean, tmp_path / "noisy.wav", snr_db=10)
+    detections = _spot({"timeout": noisy})["timeout"]
+    assert [d["intent"] for d in detections] == ["timeout"]
+
+
+def test_talk_without_the_phrase_gives_no_detection(tmp_path: Path) -> None:
+    talk = scene.Scene()
+    lines = [
+        "You always bring up my mother when we argue. That is not fair.",
+        "We need time to think about this. Can you pause the film for a minute?",
+        "My buddy from work is calling about the weekend. It was the best of times.",
+        "Stop the car, I think we missed the turn. The next exit is in five miles.",
+    ]
+    for voice in VOICES:
+        for line in lines:
+            talk.add(voice, line, 0.5)
+    path = talk.write(tmp_path / "talk.wav")
+    assert _spot({"talk": path})["talk"] == []
+
+
+def test_spot_accepts_any_rate_and_channel_count(tmp_path: Path) -> None:
+    import subprocess
+
+    clean = phrase_in_talk(scene.PIPER, REQUESTS["timeout"]).write(tmp_path / "mono16k.wav")
+    stereo = tmp_path / "stereo44k.wav"
+    subprocess.run(["sox", str(clean), "-r", "44100", "-c", "2", "-b", "24", str(stereo)],
+                   check=True)
+    assert [d["intent"] for d in _spot({"x": stereo})["x"]] == ["timeout"]
