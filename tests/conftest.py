@@ -28,11 +28,11 @@ def json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def phrase_in_talk(voice: str, phrase: str) -> scene.Scene:
+def phrase_in_talk(voice: str, phrase: str, gap_s: float = 0.4) -> scene.Scene:
     """Other talk, the phrase, more talk: the phrase's interval is marks[0]."""
     talk = scene.Scene()
     talk.add(voice, BEFORE, 0.3)
-    talk.add(voice, phrase, 0.4, label="phrase")
+    talk.add(voice, phrase, gap_s, label="phrase")
     talk.add(voice, AFTER, 0.4)
     return talk.pause(1.0)
 

@@ -12,8 +12,8 @@ from pausebuddy import scene
 # One phrase per intent, said the way people would say it.
 REQUESTS = {  # need the wake word
     "timeout": "Pause buddy, time out.",
-    "breathe": "Pause buddy, let's breathe.",
-    "ground": "Pause buddy, five things.",
+    "breathe": "Pause buddy, breathing.",
+    "ground": "Pause buddy, grounding.",
     "cancel": "Pause buddy, cancel the break.",
 }
 REPLIES = {  # heard without the wake word while a session runs or a reminder waits
@@ -35,12 +35,15 @@ def _spot(files: dict[str, Path], *flags: str) -> dict[str, list[dict]]:
 
 
 @pytest.mark.parametrize("voice", VOICES)
-@pytest.mark.parametrize(("phrases", "flags"), [(REQUESTS, ()), (REPLIES, ("--replies",))],
+@pytest.mark.parametrize(("phrases", "flags", "gap_s"),
+                         [(REQUESTS, (), 0.4), (REPLIES, ("--replies",), 1.5)],
                          ids=["requests", "replies"])
-def test_each_intent_is_heard_inside_talk(tmp_path: Path, voice: str, phrases, flags) -> None:
+def test_each_intent_is_heard_inside_talk(tmp_path: Path, voice: str, phrases, flags,
+                                          gap_s: float) -> None:
+    # A reply comes after a moment of quiet (they were breathing, or it just spoke).
     files, marks = {}, {}
     for intent, phrase in phrases.items():
-        talk = phrase_in_talk(voice, phrase)
+        talk = phrase_in_talk(voice, phrase, gap_s)
         files[intent] = talk.write(tmp_path / f"{intent}.wav")
         marks[intent] = talk.marks[0]
     for intent, detections in _spot(files, *flags).items():

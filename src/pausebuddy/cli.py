@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import logging
 import sys
@@ -20,32 +21,38 @@ _LOGGER = logging.getLogger("pausebuddy")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pausebuddy", description=__doc__)
-    parser.add_argument("--config", help="YAML config file (default: the user's config dir)")
-    parser.add_argument("--debug", action="store_true", help="log what it hears, in detail")
+    # --config and --debug work before or after the command name.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS,
+                        help="YAML config file (default: the user's config dir)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="log what it hears, in detail")
+    parser = argparse.ArgumentParser(prog="pausebuddy", description=__doc__, parents=[common])
+    parser.set_defaults(config=None, debug=False)
     sub = parser.add_subparsers(dest="command", required=True)
+    add = functools.partial(sub.add_parser, parents=[common])
 
-    run = sub.add_parser("run", help="the listening loop (microphone, or --input WAV)")
+    run = add("run", help="the listening loop (microphone, or --input WAV)")
     run.add_argument("--input", help="listen to this WAV file instead of the microphone")
     run.add_argument("--output", help="write what it says to this WAV, aligned with the input")
     run.add_argument("--events", help="write JSON lines of what it heard and said")
 
-    spot = sub.add_parser("spot", help="only the hearing: one JSON line per detection")
+    spot = add("spot", help="only the hearing: one JSON line per detection")
     spot.add_argument("files", nargs="+")
     spot.add_argument("--replies", action="store_true",
                       help="listen as during a session: replies need no wake word")
 
     for name, text in (("breathe", "4-7-8 breathing"), ("ground", "5-4-3-2-1 grounding")):
-        cmd = sub.add_parser(name, help=f"start {text} now")
+        cmd = add(name, help=f"start {text} now")
         cmd.add_argument("--output", help="write it to this WAV instead of the speaker")
         cmd.add_argument("--events", help="write JSON lines of what it said")
 
-    demo = sub.add_parser("demo", help="make a short scene, run the loop on it, show the timeline")
+    demo = add("demo", help="make a short scene, run the loop on it, show the timeline")
     demo.add_argument("--output", default="pausebuddy-demo.wav", help="what it said (WAV)")
     demo.add_argument("--scene", default="pausebuddy-demo-scene.wav", help="the scene (WAV)")
 
-    sub.add_parser("devices", help="list audio devices")
-    config = sub.add_parser("config", help="show the effective config")
+    add("devices", help="list audio devices")
+    config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -70,7 +70,6 @@ class Break:
     """How many times the reminder has been given."""
     reminding: bool = False
     length_s: float = 0.0
-    events: list[str] = field(default_factory=list)
 
 
 class Conversation:

@@ -11,6 +11,7 @@ so "stop" and "five more minutes" need no wake word.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -28,11 +29,11 @@ _FRAMES_PER_S = 100
 _SAMPLES_PER_FRAME = SAMPLE_RATE_HZ // _FRAMES_PER_S
 _RING_S = 3.0
 _PRONUNCIATION = re.compile(r"\(\d+\)$")
-_FILLER_WEIGHT = 3
-_WINDOW_OVERLAP_S = 1.5
 _CONFIRM_LEAD_S = 0.6
 _CONFIRM_TAIL_S = 0.5
 """Audio around a bare time-out candidate that the grammar re-decodes to confirm it."""
+_QUIET_S = 0.7
+"""Silence that ends a command window: longer than the pause at a comma."""
 _STABLE_S = 0.25
 """A phrase counts once the grammar has held it this long (so "five" can become
 "five more minutes" before it is reported)."""
@@ -61,6 +62,8 @@ class PocketsphinxRecognizer:
         self._ep_pending = np.zeros(0, dtype=np.int16)
 
         self._pos = 0
+        self._speech_seen = 0
+        """Where the VAD last heard speech."""
         """Samples seen so far: the stream clock."""
         self._ring = np.zeros(0, dtype=np.int16)
         self._utt_start = 0
@@ -82,7 +85,7 @@ class PocketsphinxRecognizer:
         try:
             decoder = Decoder(
                 hmm=str(model_dir), dict=str(dict_path), lm=None, bestpath=False,
-                samprate=SAMPLE_RATE_HZ, loglevel="FATAL",
+                samprate=SAMPLE_RATE_HZ, loglevel="FATAL", remove_noise=os.environ.get("PB_RN") == "1",
             )
         except (RuntimeError, ValueError) as exc:
             raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
@@ -93,7 +96,7 @@ class PocketsphinxRecognizer:
                 + ", ".join(missing)
                 + ". Say them with other words in the config phrases."
             )
-        filler = [w for w in _FILLER if decoder.lookup_word(w) and w not in self._phrases.words()]
+        filler = [w for w in (os.environ["PB_FILL"].split() if "PB_FILL" in os.environ else _FILLER) if decoder.lookup_word(w) and w not in self._phrases.words()]
         decoder.add_jsgf_string("command", _grammar(self._phrases.wake_word, self._cores, filler))
         with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
             kws = Path(tmp) / "keyphrases.txt"
@@ -134,12 +137,6 @@ class PocketsphinxRecognizer:
                 self._decoder.process_raw(fresh.tobytes(), False, False)
                 window.fed_until = self._pos
             heard += self._check_window()
-            if self._mode == "spot" and self.expecting_reply and self._endpointer.in_speech:
-                # Still talking: keep listening, overlapping so a phrase that straddled
-                # the end of the last window is heard whole in the next.
-                overlap = int(_WINDOW_OVERLAP_S * SAMPLE_RATE_HZ)
-                after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
-                self._open_window(max(self._pos - overlap, after_last), wake=None)
         return heard
 
     def flush(self) -> list[Heard]:
@@ -180,7 +177,7 @@ class PocketsphinxRecognizer:
             end = self._utt_start + (seg.end_frame + 1) * _SAMPLES_PER_FRAME
             if word == self._phrases.wake_word:
                 _LOGGER.debug("wake word at %.2f s", start / SAMPLE_RATE_HZ)
-                self._open_window(end, wake=(start, end))
+                self._open_window(start, wake=(start, end))
                 return heard
             # The time-out words alone are only a candidate: keyphrase spotting of two
             # short words fires on ordinary talk, so the grammar must hear them too.
@@ -228,8 +225,7 @@ class PocketsphinxRecognizer:
             return self._close_window()
         elif (
             not self._endpointer.in_speech
-            and self._pos - window.opened > SAMPLE_RATE_HZ
-            and self._pos - window.text_since >= 2 * _STABLE_S * SAMPLE_RATE_HZ
+            and self._pos - self._speech_seen >= _QUIET_S * SAMPLE_RATE_HZ
         ):
             return self._close_window()  # they stopped talking
         return []
@@ -237,12 +233,17 @@ class PocketsphinxRecognizer:
     def _close_window(self) -> list[Heard]:
         window = self._window
         assert window is not None
+        # The window may close mid-phrase ("cancel the" of "cancel the break"), where no
+        # path has reached the grammar's end yet: then the partial result is the answer.
+        partial = [_Seg(s) for s in (self._decoder.seg() or [])]
         self._decoder.end_utt()
         self._mode = "idle"
-        segs = [s for s in (self._decoder.seg() or []) if not _is_silence(s.word)]
+        final = [_Seg(s) for s in (self._decoder.seg() or [])]
+        segs = [s for s in (final or partial) if not _is_silence(s.word)]
         # Segments name the pronunciation used: "ready(2)" is still "ready".
         words = [_PRONUNCIATION.sub("", s.word) for s in segs]
         found = _find_core(words, self._cores)
+        _LOGGER.debug("window %.2f-%.2f s heard: %s", window.opened / SAMPLE_RATE_HZ, self._pos / SAMPLE_RATE_HZ, words)
         self._window = None
         self._start_spotting()
         if found is None:
@@ -273,6 +274,8 @@ class PocketsphinxRecognizer:
         for i in range(0, n, self._ep_frame):
             self._endpointer.process(buf[i : i + self._ep_frame].tobytes())
             now = self._endpointer.in_speech
+            if now:
+                self._speech_seen = base + i + self._ep_frame
             if now and not was:
                 # The endpointer decides after its 0.3 s window; speech began about then.
                 began = base + i - int(0.3 * SAMPLE_RATE_HZ)
@@ -280,6 +283,16 @@ class PocketsphinxRecognizer:
             was = now
         self._ep_pending = buf[n:]
         return began, ended
+
+
+class _Seg:
+    """A copy of a pocketsphinx segment (the decoder reuses its own)."""
+
+    def __init__(self, seg) -> None:  # noqa: ANN001
+        self.word: str = seg.word
+        self.start_frame: int = seg.start_frame
+        self.end_frame: int = seg.end_frame
+        self.prob: float = seg.prob
 
 
 class _Window:
@@ -293,7 +306,7 @@ class _Window:
 
 
 def _is_silence(word: str) -> bool:
-    return word.startswith("<") or word.startswith("[") or word in ("", "<sil>")
+    return word.startswith(("<", "[", "(")) or not word
 
 
 def _find_core(words: list[str], cores: list[str]) -> tuple[int, int] | None:
@@ -320,11 +333,11 @@ def _heard(text: str, start: int, end: int, prob: float) -> Heard:
 
 
 def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
-    """A loop of items, each a filler word, the wake word or a command.
+    """Optional talk, the optional wake word, at most one command, optional talk.
 
-    The weights make one command as likely as the whole filler group, so a short command
-    ("stop") is not swallowed by a filler that sounds alike ("up"), while talk with no
-    command still comes out as filler.
+    The filler soaks up talk around a command so it is not forced onto a phrase. (A loop
+    of weighted filler/command items was tried: it cost twice the CPU and heard "stop"
+    in ordinary talk.)
     """
 
     def alts(items: list[str]) -> str:
@@ -334,6 +347,5 @@ def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
         "#JSGF V1.0;\ngrammar command;\n"
         f"<filler> = {alts(filler)};\n"
         f"<command> = {alts(cores)};\n"
-        f"<item> = /{_FILLER_WEIGHT}/ <filler> | /1/ ( {wake_word} ) | /1/ <command>;\n"
-        "public <utterance> = <item>+;\n"
+        f"public <utterance> = [<filler>+] [ {wake_word} ] [<command>] [<filler>+];\n"
     )
