@@ -67,6 +67,8 @@ def read_wav(path: str | Path) -> np.ndarray:
         raise AudioError(f"{path}: no such file") from exc
     except OSError as exc:
         raise AudioError(f"{path}: cannot read it ({exc.strerror})") from exc
+    if not data:
+        raise AudioError(f"{path}: the file is empty")
     try:
         fmt, raw = _riff_chunks(data)
         samples, rate = _decode(fmt, raw)

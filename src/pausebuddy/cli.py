@@ -122,9 +122,12 @@ def _sink(config: Config, output: str | None, live: bool):  # noqa: ANN202
 def _spot(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     phrases = PhraseBook(config.phrases)
-    for path in args.files:
+    # Load the model before reading any audio, so a model problem is reported first.
+    recognizer = create_recognizer(config.hearing, phrases)
+    for index, path in enumerate(args.files):
         samples = audio.read_wav(path)
-        recognizer = create_recognizer(config.hearing, phrases)
+        if index:
+            recognizer = create_recognizer(config.hearing, phrases)  # a fresh stream
         recognizer.expecting_reply = args.replies
         heard = []
         for block in audio.wav_blocks(samples):

@@ -32,6 +32,7 @@ _PRONUNCIATION = re.compile(r"\(\d+\)$")
 _CONFIRM_LEAD_S = 0.6
 _CONFIRM_TAIL_S = 0.5
 """Audio around a bare time-out candidate that the grammar re-decodes to confirm it."""
+_MAX_OTHER_WORDS = 2
 _QUIET_S = 0.7
 """Silence that ends a command window: longer than the pause at a comma."""
 _STABLE_S = 0.25
@@ -250,13 +251,19 @@ class PocketsphinxRecognizer:
             _LOGGER.debug("command window closed with no phrase")
             return []
         first, last = found
+        woken = window.wake is not None or (
+            first >= 2 and " ".join(words[first - 2 : first]) == self._phrases.wake_word
+        )
+        others = len(words) - (last - first + 1) - (2 if woken and window.wake is None else 0)
+        if not woken and others > _MAX_OTHER_WORDS:
+            # Without the wake word only a short utterance counts as a reply: "stop",
+            # "okay, stop". A command word inside a longer sentence is conversation.
+            _LOGGER.debug("'%s' inside longer talk: not a reply", " ".join(words[first : last + 1]))
+            return []
         core_segs = segs[first : last + 1]
         text = " ".join(words[first : last + 1])
         start = window.opened + core_segs[0].start_frame * _SAMPLES_PER_FRAME
         end = window.opened + (core_segs[-1].end_frame + 1) * _SAMPLES_PER_FRAME
-        woken = window.wake is not None or (
-            first >= 2 and " ".join(words[first - 2 : first]) == self._phrases.wake_word
-        )
         if window.wake is not None:
             start = window.wake[0]
         if woken:

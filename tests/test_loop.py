@@ -1,0 +1,160 @@
+"""The whole loop through `pausebuddy run --input`: real speech in, real speech out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import json_lines, phrase_in_talk, run_cli
+from pausebuddy import audio, scene
+from pausebuddy.conversation import prompts
+
+LINES = prompts()
+SHORT = "break_minutes: 0.5\nbreathing_cycles: 1\nreminder_repeats: 0\nsnooze_minutes: 0.25\n"
+ONE_CYCLE = ["In", "two", "three", "four", "Hold", "two", "three", "four", "five", "six",
+             "seven", "Out", "two", "three", "four", "five", "six", "seven", "eight"]
+
+
+def run_loop(tmp_path: Path, talk: scene.Scene, config: Path, name: str = "scene"):
+    """Run the loop on `talk`; (events, output samples)."""
+    scene_wav = talk.write(tmp_path / f"{name}.wav")
+    out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.events.jsonl"
+    result = run_cli("run", "--config", config, "--input", scene_wav, "--output", out,
+                     "--events", events)
+    assert result.returncode == 0, result.stderr
+    return json_lines(events.read_text()), audio.read_wav(out)
+
+
+def said(events: list[dict]) -> list[dict]:
+    return [e for e in events if e["type"] == "said"]
+
+
+@pytest.mark.parametrize("voice", [scene.PIPER, "en-us+klatt"])
+def test_a_whole_time_out(tmp_path: Path, write_config, voice: str) -> None:
+    talk = phrase_in_talk(voice, "Pause buddy, time out.")
+    _, phrase_start, phrase_end = talk.marks[0]
+    events, output = run_loop(tmp_path, talk, write_config(SHORT))
+
+    heard = [e for e in events if e["type"] == "heard"]
+    assert [e["intent"] for e in heard] == ["timeout"]
+    assert phrase_start - 0.5 <= heard[0]["start"] and heard[0]["end"] <= phrase_end + 0.5
+
+    lines = said(events)
+    # The acknowledgement starts within half a second of the phrase ending (input clock).
+    assert lines[0]["text"] == LINES["timeout_ack"]
+    assert phrase_end <= lines[0]["t"] <= phrase_end + 0.5
+    # Then the breathing cues, in order, then the break is announced.
+    texts = [e["text"] for e in lines]
+    first_in = texts.index("In")
+    assert texts[first_in : first_in + 19] == ONE_CYCLE
+    announce = next(e for e in lines if e["text"].startswith("Take your break."))
+    assert "30 seconds" in announce["text"]
+    # The reminder comes at the break length after the announcement, on the input's clock.
+    reminder = next(e for e in events if e["type"] == "reminder")
+    assert reminder["t"] == pytest.approx(announce["end"] + 30, abs=0.15)
+    assert texts[-1] == LINES["return_prompt"]
+    kinds = [e["type"] for e in events if e["type"] != "said"]
+    assert kinds == ["heard", "session_started", "session_ended", "reminder"]
+
+    # What it said is in the output WAV, time-aligned with the input.
+    assert len(output) / audio.RATE_HZ >= lines[-1]["end"] - 0.05
+    ack = output[int(lines[0]["t"] * audio.RATE_HZ) : int(lines[0]["end"] * audio.RATE_HZ)]
+    before = output[: int(phrase_end * audio.RATE_HZ)]
+    assert np.abs(ack).max() > 1000 and np.abs(before).max() == 0
+
+
+def _reply_after(talk: scene.Scene, seconds: float, text: str, label: str) -> scene.Scene:
+    talk.pause(max(seconds - talk.duration_s, 0.0))
+    return talk.add(scene.PIPER, text, 0.0, label=label).pause(1.0)
+
+
+def test_stop_ends_a_session_kindly(tmp_path: Path, write_config) -> None:
+    config = write_config(SHORT + "timeout_exercise: grounding\ngrounding_answer_s: 8\n")
+    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.")
+    events, _ = run_loop(tmp_path, talk, config, "first")
+    # Say "stop" while they should be naming five things they can see.
+    see = next(e for e in said(events) if "five things you can see" in e["text"])
+    _reply_after(talk, see["end"] + 2.0, "Stop.", "stop")
+    events, _ = run_loop(tmp_path, talk, config, "second")
+    heard = [e["intent"] for e in events if e["type"] == "heard"]
+    assert heard == ["timeout", "stop"]
+    texts = [e["text"] for e in said(events)]
+    assert LINES["stopped"] in texts
+    assert not any("four things you can touch" in t for t in texts)
+    ended = next(e for e in events if e["type"] == "session_ended")
+    assert ended["stopped"] is True
+    # The break still runs: stopping an exercise is not ending the time-out.
+    assert any(e["type"] == "reminder" for e in events)
+
+
+def test_five_more_minutes_then_we_are_ready(tmp_path: Path, write_config) -> None:
+    config = write_config(SHORT + "timeout_exercise: none\nreminder_repeats: 1\n")
+    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.")
+    events, _ = run_loop(tmp_path, talk, config, "first")
+    prompt = next(e for e in said(events) if e["text"] == LINES["return_prompt"])
+
+    _reply_after(talk, prompt["end"] + 1.0, "Five more minutes.", "more")
+    events, _ = run_loop(tmp_path, talk, config, "second")
+    snooze = next(e for e in said(events) if e["text"].startswith("Okay. I'll remind you again"))
+    assert "15 seconds" in snooze["text"]
+    # Unanswered, it would repeat later too (reminder_repeats: 1).
+    reminders = [e for e in events if e["type"] == "reminder"]
+    assert reminders[1]["t"] == pytest.approx(snooze["end"] + 15, abs=0.15)
+
+    prompt = [e for e in said(events) if e["text"] == LINES["return_prompt"]][1]
+    _reply_after(talk, prompt["end"] + 1.0, "We're ready.", "ready")
+    events, _ = run_loop(tmp_path, talk, config, "third")
+    heard = [e["intent"] for e in events if e["type"] == "heard"]
+    assert heard == ["timeout", "more_time", "ready"]
+    assert said(events)[-1]["text"] == LINES["ready"]
+    assert len([e for e in events if e["type"] == "reminder"]) == 2  # nothing after ready
+
+
+def test_a_custom_phrase_works_and_the_default_then_does_not(tmp_path, write_config) -> None:
+    config = write_config('phrases:\n  timeout: ["pause buddy, red card"]\n')
+    custom = phrase_in_talk(scene.PIPER, "Pause buddy, red card.").write(tmp_path / "c.wav")
+    default = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "d.wav")
+    result = run_cli("spot", "--config", config, custom, default)
+    assert result.returncode == 0, result.stderr
+    found = [(Path(d["file"]).name, d["intent"]) for d in json_lines(result.stdout)]
+    assert found == [("c.wav", "timeout")]
+
+
+def test_breathe_command_writes_the_session(tmp_path: Path, write_config) -> None:
+    out, events = tmp_path / "b.wav", tmp_path / "b.jsonl"
+    result = run_cli("breathe", "--config", write_config("breathing_cycles: 2\n"),
+                     "--output", out, "--events", events)
+    assert result.returncode == 0, result.stderr
+    texts = [e["text"] for e in said(json_lines(events.read_text()))]
+    assert texts.count("In") == 2 and texts[-1].startswith("Well done")
+    assert len(audio.read_wav(out)) > 40 * audio.RATE_HZ
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the file is empty"),
+    (b"this is not audio at all" * 10, "not a readable WAV file"),
+    (b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00"
+     b"\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00", "holds no audio"),
+])
+def test_bad_input_audio_is_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(content)
+    for command in (("run", "--input", bad), ("spot", bad)):
+        result = run_cli(*command)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and str(bad) in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_missing_input_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli("run", "--input", tmp_path / "nope.wav")
+    assert result.returncode == 2 and "nope.wav" in result.stderr
+
+
+def test_a_missing_model_directory_says_what_to_do(tmp_path: Path, write_config) -> None:
+    config = write_config(f"hearing:\n  model: {tmp_path / 'no-model'}\n")
+    result = run_cli("spot", "--config", config, tmp_path / "x.wav")
+    assert result.returncode == 2
+    assert "no-model" in result.stderr and "hearing.model" in result.stderr
