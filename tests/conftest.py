@@ -1,4 +1,4 @@
-"""Helpers: speech synthesized at test time, sox for noise, the real CLI in a subprocess."""
+"""Helpers: speech synthesized at test time, the real CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -35,24 +35,6 @@ def phrase_in_talk(voice: str, phrase: str, gap_s: float = 0.4) -> scene.Scene:
     talk.add(voice, phrase, gap_s, label="phrase")
     talk.add(voice, AFTER, 0.4)
     return talk.pause(1.0)
-
-
-def mix_noise(clean: Path, noisy: Path, snr_db: float, color: str = "pinknoise") -> Path:
-    """Mix noise at `snr_db` below the speech's RMS with sox."""
-    stat = subprocess.run(["sox", str(clean), "-n", "stat"], capture_output=True, text=True)
-    rms = float(next(line.split()[-1] for line in stat.stderr.splitlines()
-                     if line.startswith("RMS") and "amplitude" in line))
-    duration = subprocess.run(["soxi", "-D", str(clean)], capture_output=True, text=True)
-    noise = noisy.with_suffix(".noise.wav")
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(noise), "synth",
-                    duration.stdout.strip(), color, "vol", "0.5"], check=True)
-    stat = subprocess.run(["sox", str(noise), "-n", "stat"], capture_output=True, text=True)
-    noise_rms = float(next(line.split()[-1] for line in stat.stderr.splitlines()
-                           if line.startswith("RMS") and "amplitude" in line))
-    gain = rms / noise_rms / 10 ** (snr_db / 20)
-    subprocess.run(["sox", "-m", str(clean), "-v", f"{gain:.5f}", str(noise), str(noisy)],
-                   check=True)
-    return noisy
 
 
 @pytest.fixture

@@ -158,3 +158,11 @@ def test_a_missing_model_directory_says_what_to_do(tmp_path: Path, write_config)
     result = run_cli("spot", "--config", config, tmp_path / "x.wav")
     assert result.returncode == 2
     assert "no-model" in result.stderr and "hearing.model" in result.stderr
+
+
+def test_no_microphone_says_what_to_do(write_config) -> None:
+    config = write_config("audio:\n  input_device: no-such-microphone-here\n")
+    result = run_cli("run", "--config", config, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Cannot open the microphone" in result.stderr
+    assert "pausebuddy devices" in result.stderr and "Traceback" not in result.stderr

@@ -259,6 +259,11 @@ def list_devices() -> str:
     try:
         import sounddevice as sd
 
-        return str(sd.query_devices())
+        found = str(sd.query_devices())
     except (OSError, ImportError) as exc:
         return f"No audio system found ({exc}). Install it: sudo apt install libportaudio2"
+    return found or (
+        "No audio devices found. Plug in a USB microphone and speaker (or start the sound"
+        " server), then run `pausebuddy devices` again. Without one, `pausebuddy demo`"
+        " shows what it does."
+    )

@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--config", default=argparse.SUPPRESS,
                         help="YAML config file (default: the user's config dir)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="log what it hears, in detail")
+                        help="log the words it recognizes (to the terminal only; never to a file)")
     parser = argparse.ArgumentParser(prog="pausebuddy", description=__doc__, parents=[common])
     parser.set_defaults(config=None, debug=False)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -94,3 +94,26 @@ def _piper_to(path: Path, text: str) -> None:
     steady = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
     with wave.open(str(path), "wb") as wav:
         _piper_voice().synthesize_wav(text, wav, syn_config=steady)
+
+
+def mix_noise(clean: str | Path, noisy: str | Path, snr_db: float,
+              color: str = "pinknoise") -> Path:
+    """Mix sox-generated noise (pinknoise, brownnoise, whitenoise) `snr_db` below the RMS
+    level of `clean` (the whole file, pauses included) into `noisy`."""
+    clean, noisy = Path(clean), Path(noisy)
+    noise = noisy.with_suffix(".noise.wav")
+    seconds = len(read_wav(clean)) / RATE_HZ
+    # -R: the same noise every run, so a scene is reproducible.
+    subprocess.run(["sox", "-R", "-n", "-r", str(RATE_HZ), "-c", "1", "-b", "16", str(noise),
+                    "synth", f"{seconds:.3f}", color, "vol", "0.5"], check=True)
+    gain = _rms(clean) / _rms(noise) / 10 ** (snr_db / 20)
+    subprocess.run(["sox", "-m", str(clean), "-v", f"{gain:.5f}", str(noise), str(noisy)],
+                   check=True, capture_output=True)
+    noise.unlink()
+    return noisy
+
+
+def _rms(path: Path) -> float:
+    samples = read_wav(path).astype(np.float64)
+    return float(np.sqrt(np.mean(samples**2)))
+
