@@ -166,3 +166,15 @@ def test_no_microphone_says_what_to_do(write_config) -> None:
     assert result.returncode == 2, result.stderr
     assert "Cannot open the microphone" in result.stderr
     assert "pausebuddy devices" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_demo_tells_the_whole_story(tmp_path: Path) -> None:
+    said_wav, scene_wav = tmp_path / "said.wav", tmp_path / "scene.wav"
+    result = run_cli("demo", "--output", said_wav, "--scene", scene_wav)
+    assert result.returncode == 0, result.stderr
+    story = result.stdout
+    for step in ("-> timeout", LINES["timeout_ack"], "session started breathing", "In",
+                 "I'll remind you in 1 minute", "the break is over: reminder",
+                 LINES["return_prompt"]):
+        assert step in story
+    assert len(audio.read_wav(said_wav)) > len(audio.read_wav(scene_wav))
