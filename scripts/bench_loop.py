@@ -117,8 +117,8 @@ def main() -> None:
                     path = clean if color is None else scene.mix_noise(
                         clean, tmp / f"{clean.stem}-{cond.replace(' ', '')}.wav", snr, color)
                     found = spot(audio.read_wav(path), config, phrases)
-                    ok = any(i == "timeout" and s >= start - 0.5 and e <= end + 0.5
-                             for i, s, e in found)
+                    # Heard, and reported on the phrase: it ends within it or just after.
+                    ok = any(i == "timeout" and start < e <= end + 0.5 for i, s, e in found)
                     hits += ok
                     total += 1
                     hits_by_condition[cond][0] += ok

@@ -250,7 +250,8 @@ class PocketsphinxRecognizer:
             _LOGGER.debug("command window closed with no phrase")
             return []
         first, last = found
-        woken = window.wake is not None or _find_core(words[:first], [self._phrases.wake_word]) is not None
+        wake_at = _find_core(words[:first], [self._phrases.wake_word])
+        woken = window.wake is not None or wake_at is not None
         others = len(words) - (last - first + 1)
         if not woken and others > _MAX_OTHER_WORDS:
             # Without the wake word only a short utterance counts as a reply: "stop",
@@ -261,7 +262,11 @@ class PocketsphinxRecognizer:
         text = " ".join(words[first : last + 1])
         start = window.opened + core_segs[0].start_frame * _SAMPLES_PER_FRAME
         end = window.opened + (core_segs[-1].end_frame + 1) * _SAMPLES_PER_FRAME
-        if window.wake is not None:
+        # The phrase starts at the wake word: where the grammar heard it, else where
+        # the spotter did.
+        if wake_at is not None:
+            start = window.opened + segs[wake_at[0]].start_frame * _SAMPLES_PER_FRAME
+        elif window.wake is not None:
             start = window.wake[0]
         if woken:
             text = f"{self._phrases.wake_word} {text}"
