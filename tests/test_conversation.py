@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from pausebuddy.breaks import BreakStore, SavedBreak
 from pausebuddy.config import Config
-from pausebuddy.conversation import Conversation, prompts
+from pausebuddy.conversation import Conversation, prompts, say_clock
 from pausebuddy.phrases import Intent
 
 LINES = prompts()
@@ -28,10 +29,13 @@ class Mouth:
         return [text for _, text in self.said]
 
 
-def make(**overrides) -> tuple[Conversation, Mouth]:
+def make(store: BreakStore | None = None, epoch_s: float = 0.0,
+         **overrides) -> tuple[Conversation, Mouth]:
     mouth = Mouth()
     config = dataclasses.replace(Config(), **overrides)
-    return Conversation(config, mouth.speak, mouth.events.append), mouth
+    conversation = Conversation(config, mouth.speak, mouth.events.append, store=store,
+                                epoch_s=epoch_s)
+    return conversation, mouth
 
 
 def run_until_idle(conversation: Conversation, limit_s: float = 10_000) -> None:
@@ -48,10 +52,12 @@ def test_time_out_acknowledges_then_breathes_then_reminds() -> None:
     assert texts.count("In") == 4 and texts.index("In") < texts.index("Out")
     remind_in = LINES["remind_in"].format(duration="20 minutes")
     announced = next(t for t, text in mouth.said if text == remind_in)
-    reminder_at = next(t for t, text in mouth.said if text.startswith("It's been 20 minutes"))
-    assert reminder_at == announced + 2.0 + 20 * 60  # counted from the announcement's end
-    assert texts[-1] == LINES["return_prompt"]
-    assert [e["type"] for e in mouth.events] == ["session_started", "session_ended", "reminder"]
+    reminder = next(e for e in mouth.events if e["type"] == "reminder")
+    assert reminder["t"] == announced + 2.0 + 20 * 60  # counted from the announcement's end
+    assert any(text.startswith("It's been 20 minutes") for text in texts)
+    assert texts[-1] in LINES["return_prompts"]
+    assert [e["type"] for e in mouth.events] == [
+        "session_started", "session_ended", "break_started", "reminder", "break_ended"]
 
 
 def test_grounding_or_no_exercise_for_a_time_out() -> None:
@@ -91,9 +97,9 @@ def test_five_more_minutes_snoozes_and_ready_ends_the_break() -> None:
     assert mouth.texts()[-1] == LINES["snooze"].format(duration="5 minutes")
     assert conversation.next_due() == 112.0 + 300
     conversation.tick(412.0)
-    assert mouth.texts()[-1] == LINES["return_prompt"]
+    assert mouth.texts()[-1] in LINES["return_prompts"]
     conversation.on_heard(Intent.READY, 420.0)
-    assert mouth.texts()[-1] == LINES["ready"]
+    assert mouth.texts()[-1] in LINES["ready"]
     assert conversation.next_due() is None
 
 
@@ -103,6 +109,9 @@ def test_unanswered_reminder_repeats_then_goes_quiet() -> None:
     run_until_idle(conversation)
     assert sum(text.startswith("It's been") for text in mouth.texts()) == 3
     assert conversation.next_due() is None
+    assert mouth.events[-1]["type"] == "break_ended" and mouth.events[-1]["how"] == "unanswered"
+    reminders = [e["t"] for e in mouth.events if e["type"] == "reminder"]
+    assert reminders[1] - reminders[0] > 5 * 60  # five minutes after the last words
 
 
 def test_cancel_ends_the_break_early() -> None:
@@ -126,3 +135,81 @@ def test_replies_are_listened_for_only_when_they_make_sense() -> None:
     assert Intent.STOP not in conversation.allowed_intents()
     conversation.on_heard(Intent.BREATHE, 0.0)
     assert conversation.expecting_reply and Intent.STOP in conversation.allowed_intents()
+
+
+def test_a_named_length_is_used_within_bounds() -> None:
+    conversation, mouth = make(timeout_exercise="none")
+    conversation.on_heard(Intent.TIMEOUT, 0.0, amount_s=1800)
+    assert mouth.texts()[-1] == LINES["remind_in"].format(duration="half an hour")
+    assert conversation.next_due() == 4.0 + 1800
+
+    conversation, mouth = make(timeout_exercise="none")
+    conversation.on_heard(Intent.TIMEOUT, 0.0, amount_s=5 * 60)
+    assert mouth.texts()[1] == LINES["length_too_short"].format(duration="10 minutes")
+    assert conversation.next_due() == 6.0 + 600
+
+    conversation, mouth = make(timeout_exercise="none")
+    conversation.on_heard(Intent.TIMEOUT, 0.0, amount_s=30 * 3600)
+    assert mouth.texts()[1] == LINES["length_too_long"].format(duration="24 hours")
+
+
+def test_snoozes_never_take_a_break_past_a_day() -> None:
+    conversation, mouth = make(timeout_exercise="none", break_minutes=23 * 60 + 55)
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    due = conversation.next_due()
+    conversation.tick(due)
+    conversation.on_heard(Intent.MORE_TIME, due + 20, amount_s=600)
+    assert mouth.texts()[-1].startswith("A break can't go past a day")
+    assert conversation.next_due() <= 24 * 3600 + 2.0
+
+
+def test_how_long_tells_the_time_left() -> None:
+    conversation, mouth = make(timeout_exercise="none", epoch_s=1_000_000.0)
+    conversation.on_heard(Intent.HOW_LONG, 0.0)
+    assert mouth.texts()[-1] == LINES["how_long_none"]
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    conversation.on_heard(Intent.HOW_LONG, 64.0)
+    due = say_clock(1_000_000.0 + 4.0 + 1200)
+    assert mouth.texts()[-1] == LINES["how_long"].format(left="19 minutes", time=due)
+
+
+def test_the_break_is_saved_on_every_change_and_removed_at_the_end(tmp_path) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    conversation, _ = make(store=store, epoch_s=1_000_000.0, timeout_exercise="none")
+    conversation.on_heard(Intent.TIMEOUT, 10.0)
+    saved = store.load()
+    assert saved == SavedBreak(started=1_000_012.0, due=1_000_014.0 + 1200, length_s=1200)
+    conversation.tick(conversation.next_due())
+    assert store.load().reminded == 1
+    conversation.on_heard(Intent.READY, 1300.0)
+    assert store.load() is None and not store.path.exists()
+
+
+def test_a_saved_break_is_taken_up_after_a_restart(tmp_path) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    store.save(SavedBreak(started=1_000_000.0, due=1_001_200.0, length_s=1200))
+    # Restarted 10 minutes into the break: the reminder comes at the same wall time.
+    conversation, mouth = make(store=store, epoch_s=1_000_600.0)
+    conversation.restore(0.0)
+    assert conversation.next_due() == 600.0
+    conversation.tick(600.0)
+    assert any(text.startswith("It's been 20 minutes") for text in mouth.texts())
+
+
+def test_an_overdue_reminder_is_given_at_once_in_words_that_fit(tmp_path) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    store.save(SavedBreak(started=1_000_000.0, due=1_001_200.0, length_s=1200))
+    conversation, mouth = make(store=store, epoch_s=1_005_000.0)  # back an hour later
+    conversation.restore(0.0)
+    conversation.tick(0.1)
+    assert mouth.texts()[0] == LINES["overdue"].format(time=say_clock(1_000_000.0))
+    assert mouth.events[0]["overdue"] is True
+
+
+def test_a_damaged_break_file_is_moved_aside(tmp_path, caplog) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    store.path.write_text("{not json", encoding="utf-8")
+    assert store.load() is None
+    assert not store.path.exists()
+    assert len(list(tmp_path.glob("break.json.bad-*"))) == 1
+    assert "Moved it to" in caplog.text

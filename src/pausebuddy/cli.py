@@ -8,10 +8,14 @@ import functools
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from pausebuddy import audio
+from pausebuddy import paths
+from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError, config_to_yaml, load_config
+from pausebuddy.conversation import say_duration
 from pausebuddy.hearing import HearingError, create_recognizer
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.phrases import PhraseBook
@@ -36,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--input", help="listen to this WAV file instead of the microphone")
     run.add_argument("--output", help="write what it says to this WAV, aligned with the input")
     run.add_argument("--events", help="write JSON lines of what it heard and said")
+    run.add_argument("--realtime", action="store_true",
+                     help="with --input: play the file at its real speed, on the wall clock")
+    run.add_argument("--state", help="file that keeps the pending break across restarts"
+                     " (default: in the user's state dir for the live loop; none for --input)")
 
     spot = add("spot", help="only the hearing: one JSON line per detection")
     spot.add_argument("files", nargs="+")
@@ -51,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--output", default="pausebuddy-demo.wav", help="what it said (WAV)")
     demo.add_argument("--scene", default="pausebuddy-demo-scene.wav", help="the scene (WAV)")
 
+    status = add("status", help="is a break running, and when is the reminder due")
+    status.add_argument("--state", help="the break file (default: the user's state dir)")
     add("devices", help="list audio devices")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
@@ -75,12 +85,33 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    epoch = time.time()
+    pace = None
     if args.input:
         blocks = audio.wav_blocks(audio.read_wav(args.input))
+        if args.realtime:
+            pace = functools.partial(_wait_until, epoch)
+            blocks = _paced(blocks, pace)
     else:
         blocks = audio.Microphone(config.audio.input_device).blocks()
+    state = args.state or (None if args.input else default_break_file())
+    store = BreakStore(state) if state else None
     sink = _sink(config, args.output, live=not args.input)
-    return _loop(config, sink, args.events, blocks, drain=bool(args.input))
+    return _loop(config, sink, args.events, blocks, drain=bool(args.input), store=store,
+                 epoch_s=epoch, pace=pace)
+
+
+def _wait_until(epoch: float, t: float) -> None:
+    time.sleep(max(0.0, epoch + t - time.time()))
+
+
+def _paced(blocks, pace):  # noqa: ANN001, ANN202
+    """The blocks of a WAV at the speed they would come from a microphone."""
+    t = 0.0
+    for block in blocks:
+        t += len(block) / audio.RATE_HZ
+        pace(t)
+        yield block
 
 
 def _exercise(args: argparse.Namespace) -> int:
@@ -95,12 +126,14 @@ def _exercise(args: argparse.Namespace) -> int:
 
 
 def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
-          events: EventLog | None = None) -> int:  # noqa: ANN001
+          events: EventLog | None = None, store: BreakStore | None = None,
+          epoch_s: float = 0.0, pace=None) -> int:  # noqa: ANN001
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
     voice = create_voice(config.voice)
     events = events or EventLog(events_path)
-    loop = Loop(config, recognizer, phrases, voice, sink, events)
+    loop = Loop(config, recognizer, phrases, voice, sink, events, store=store,
+                epoch_s=epoch_s or time.time(), pace=pace)
     if start:
         loop.conversation.start(start, 0.0)
     try:
@@ -183,6 +216,27 @@ def _describe(event: dict) -> str:
     return f"{t}  {kind.replace('_', ' ')} {event.get('exercise', '')}".rstrip()
 
 
+def _status(args: argparse.Namespace) -> int:
+    path = args.state or default_break_file()
+    saved = BreakStore(path).load()
+    if saved is None:
+        print("No break is running.")
+        return 0
+    now = time.time()
+    started = time.strftime("%H:%M", time.localtime(saved.started))
+    due = time.strftime("%H:%M", time.localtime(saved.due))
+    if saved.reminded:
+        print(f"A break started at {started} ({say_duration(saved.length_s)}); the reminder"
+              f" was given {saved.reminded} time(s) and is repeated at {due}.")
+    elif saved.due > now:
+        print(f"A break is running since {started} ({say_duration(saved.length_s)}). The"
+              f" reminder is due at {due}, in {say_duration(saved.due - now)}.")
+    else:
+        print(f"A break started at {started}; its reminder was due at {due} and will be"
+              " given as soon as pausebuddy runs.")
+    return 0
+
+
 def _devices(args: argparse.Namespace) -> int:
     print(audio.list_devices())
     return 0
@@ -196,9 +250,13 @@ def _config(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_break_file() -> Path:
+    return paths.state_dir() / "break.json"
+
+
 _COMMANDS = {
     "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
-    "devices": _devices, "config": _config,
+    "devices": _devices, "config": _config, "status": _status,
 }
 
 if __name__ == "__main__":  # pragma: no cover

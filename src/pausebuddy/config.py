@@ -35,12 +35,15 @@ class PhrasesConfig:
     # Requests: heard after the wake word ("pause buddy, let's breathe").
     breathe: list[str] = field(default_factory=lambda: ["let's breathe", "breathing"])
     ground: list[str] = field(default_factory=lambda: ["grounding", "five things"])
-    cancel: list[str] = field(default_factory=lambda: ["cancel", "cancel the break"])
+    cancel: list[str] = field(
+        default_factory=lambda: ["cancel", "cancel the break", "we're okay now"])
+    how_long: list[str] = field(default_factory=lambda: ["how long", "how much longer"])
     # Replies: heard without the wake word while a session runs or a reminder waits.
     stop: list[str] = field(default_factory=lambda: ["stop"])
     next: list[str] = field(default_factory=lambda: ["next"])
     repeat: list[str] = field(default_factory=lambda: ["repeat"])
-    more_time: list[str] = field(default_factory=lambda: ["five more minutes"])
+    more_time: list[str] = field(
+        default_factory=lambda: ["five more minutes", "ten more minutes"])
     ready: list[str] = field(default_factory=lambda: ["we're ready"])
     match_threshold: float = 80.0
     """rapidfuzz score (0-100) a heard text needs to count as a phrase."""
@@ -90,7 +93,7 @@ class Config:
     grounding_answer_s: float = 12.0
     """Silence left after each grounding prompt for naming things."""
     snooze_minutes: float = 5.0
-    reminder_repeats: int = 2
+    reminder_repeats: int = 3
     """Times the reminder is repeated, 5 minutes apart, when nobody answers."""
     hearing: HearingConfig = field(default_factory=HearingConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)

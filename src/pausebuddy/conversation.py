@@ -1,13 +1,17 @@
 """The conversation: idle, exercise session, break, reminder. Pure and clocked.
 
 It never touches audio or a clock of its own: the loop calls `on_heard(intent, t)` and
-`tick(t)` with times on the audio's clock, and the conversation answers through two
-ports, `speak(text, at_s) -> end_s` and `emit(event)`. Tests drive it with fakes.
+`tick(t)` with times on the audio's clock, and the conversation answers through its
+ports, `speak(text, at_s) -> end_s`, `tone(at_s) -> end_s` and `emit(event)`. Tests drive
+it with fakes. `epoch_s` is the wall-clock time (Unix seconds) of t = 0: the pending break
+is saved in wall-clock time through `store` and named in clock time ("at 8:30").
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +19,7 @@ from importlib import resources
 
 import yaml
 
+from pausebuddy.breaks import MAX_BREAK_S, BreakStore, SavedBreak
 from pausebuddy.config import Config
 from pausebuddy.exercises import Cue, breathing_cues, grounding_cues
 from pausebuddy.phrases import Intent
@@ -24,16 +29,25 @@ _LOGGER = logging.getLogger(__name__)
 SpeakPort = Callable[[str, float], float]
 """speak(text, at_s) -> end_s: says `text` no earlier than `at_s`, returns when it ends."""
 EmitPort = Callable[[dict], None]
+TonePort = Callable[[float], float]
+"""tone(at_s) -> end_s: plays the soft return tone."""
+
+MIN_SPOKEN_BREAK_S = 10 * 60
+"""A length named aloud is at least this: shorter breaks do not let the body calm down."""
+REPEAT_AFTER_S = 5 * 60
+"""An unanswered reminder is said again after this."""
 
 
 @cache
-def prompts() -> dict[str, str]:
+def prompts() -> dict:
     text = resources.files("pausebuddy").joinpath("data/prompts.yaml").read_text("utf-8")
     return yaml.safe_load(text)
 
 
 def say_duration(seconds: float) -> str:
     """20 minutes, 1 hour and 5 minutes, 30 seconds: how a person says it."""
+    if round(seconds) == 1800:
+        return "half an hour"
     seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} seconds"
@@ -62,48 +76,96 @@ class Session:
     """Index of the grounding prompt people are answering."""
 
 
+def say_clock(epoch_s: float) -> str:
+    """8:30, in local time, the way a person says it."""
+    moment = time.localtime(epoch_s)
+    return f"{(moment.tm_hour - 1) % 12 + 1}:{moment.tm_min:02d}"
+
+
 @dataclass
 class Break:
     started_at: float
     due_at: float
+    length_s: float
+    """The length agreed when it started (snoozes not included)."""
     reminded: int = 0
     """How many times the reminder has been given."""
-    reminding: bool = False
-    length_s: float = 0.0
+
+    @property
+    def reminding(self) -> bool:
+        """The reminder was given and the couple may answer it."""
+        return self.reminded > 0
 
 
 class Conversation:
-    def __init__(self, config: Config, speak: SpeakPort, emit: EmitPort) -> None:
+    def __init__(self, config: Config, speak: SpeakPort, emit: EmitPort,
+                 tone: TonePort | None = None, store: BreakStore | None = None,
+                 epoch_s: float = 0.0) -> None:
         self._config = config
         self._speak = speak
         self._emit = emit
+        self._tone = tone or (lambda at: at)
+        self._store = store
+        self._epoch = epoch_s
         self._lines = prompts()
+        self._return_prompts = itertools.cycle(self._lines["return_prompts"])
+        self._ready_lines = itertools.cycle(self._lines["ready"])
         self.session: Session | None = None
-        self.pending_break: Break | None = None
+        self._break: Break | None = None
+        self._overdue = False
+        """The break was taken up after a restart, past its time."""
+        self._length_s = config.break_minutes * 60
+        self._length_named = False
+        """The length of the coming break was said aloud ("for half an hour")."""
+
+    @property
+    def pending_break(self) -> Break | None:
+        return self._break
+
+    def _set_break(self, pending: Break | None) -> None:
+        """Every change to the break goes to disk before anything else happens."""
+        self._break = pending
+        if self._store is not None:
+            self._store.save(None if pending is None else SavedBreak(
+                started=self._epoch + pending.started_at, due=self._epoch + pending.due_at,
+                length_s=pending.length_s, reminded=pending.reminded,
+            ))
+
+    def restore(self, t: float) -> None:
+        """Take up the break saved before a restart; an overdue reminder falls due now."""
+        if self._store is None:
+            return
+        saved = self._store.load()
+        if saved is None:
+            return
+        pending = Break(started_at=saved.started - self._epoch, due_at=saved.due - self._epoch,
+                        length_s=saved.length_s, reminded=saved.reminded)
+        self._break = pending
+        self._overdue = pending.due_at < t
+        _LOGGER.info("Took up the break started at %s; the reminder is due at %s.",
+                     say_clock(saved.started), say_clock(saved.due))
 
     # -- what the hearing should listen for -------------------------------------------
 
     def allowed_intents(self) -> frozenset[Intent]:
         if self.session is not None:
             return frozenset({Intent.STOP, Intent.NEXT, Intent.REPEAT, Intent.CANCEL})
-        allowed = {Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND}
-        if self.pending_break is not None:
+        allowed = {Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.HOW_LONG}
+        if self._break is not None:
             allowed |= {Intent.CANCEL, Intent.READY, Intent.MORE_TIME}
         return frozenset(allowed)
 
     @property
     def expecting_reply(self) -> bool:
         """True when a reply without the wake word makes sense."""
-        return self.session is not None or (
-            self.pending_break is not None and self.pending_break.reminding
-        )
+        return self.session is not None or (self._break is not None and self._break.reminding)
 
     def next_due(self) -> float | None:
         """When something is next scheduled; None when nothing is pending."""
         if self.session is not None:
             return self.session.next_at
-        if self.pending_break is not None:
-            return self.pending_break.due_at
+        if self._break is not None:
+            return self._break.due_at
         return None
 
     # -- inputs -----------------------------------------------------------------------
@@ -117,8 +179,10 @@ class Conversation:
         self.session = Session(kind, cues, for_break, next_at=t, last_start=t, last_end=t)
         self._emit({"t": t, "type": "session_started", "exercise": kind})
 
-    def on_heard(self, intent: Intent, t: float) -> None:
-        session, pending = self.session, self.pending_break
+    def on_heard(self, intent: Intent, t: float, amount_s: float | None = None) -> None:
+        """`amount_s`: a length named with it ("time out for half an hour", "ten more
+        minutes")."""
+        session, pending = self.session, self._break
         if intent is Intent.TIMEOUT:
             if session is not None:
                 return  # already pausing together
@@ -127,11 +191,15 @@ class Conversation:
                 self._speak(self._lines["break_running"].format(duration=left), t)
                 return
             end = self._speak(self._lines["timeout_ack"], t)
-            self.pending_break = None
+            self._set_break(None)
+            self._length_s = self._config.break_minutes * 60 if amount_s is None else amount_s
+            self._length_named = amount_s is not None
             if self._config.timeout_exercise == "none":
                 self._begin_break(end)
             else:
                 self.start(self._config.timeout_exercise, end, for_break=True)
+        elif intent is Intent.HOW_LONG and session is None:
+            self._how_long(t)
         elif intent in (Intent.BREATHE, Intent.GROUND) and session is None:
             self.start("breathing" if intent is Intent.BREATHE else "grounding", t)
         elif intent is Intent.STOP and session is not None:
@@ -143,16 +211,14 @@ class Conversation:
             session.index = session.answering
             session.next_at = t
         elif intent is Intent.MORE_TIME and pending is not None:
-            snooze = self._config.snooze_minutes * 60
-            end = self._speak(self._lines["snooze"].format(duration=say_duration(snooze)), t)
-            self.pending_break = Break(started_at=pending.started_at, due_at=end + snooze,
-                                       length_s=pending.length_s)
+            self._snooze(pending, t, amount_s or self._config.snooze_minutes * 60)
         elif intent is Intent.READY and pending is not None:
-            self._speak(self._lines["ready"], t)
-            self.pending_break = None
+            self._speak(next(self._ready_lines), t)
+            self._end_break(t, "ready")
         elif intent is Intent.CANCEL and (pending is not None or session is not None):
             end = self._speak(self._lines["cancel"], t)
-            self.pending_break = None
+            if pending is not None:
+                self._end_break(t, "cancelled")
             if session is not None:
                 session.for_break = False
                 self._end_session(end, stopped=True)
@@ -161,9 +227,9 @@ class Conversation:
         """Say whatever has fallen due by time `t`."""
         while self.session is not None and t >= self.session.next_at:
             self._next_cue(self.session)
-        pending = self.pending_break
+        pending = self._break
         if self.session is None and pending is not None and t >= pending.due_at:
-            self._remind(pending, max(t, pending.due_at))
+            self._remind(pending, t)
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -196,26 +262,76 @@ class Conversation:
     # -- the break --------------------------------------------------------------------
 
     def _begin_break(self, t: float) -> None:
-        length = self._config.break_minutes * 60
+        length = self._length_s
+        if self._length_named and length < MIN_SPOKEN_BREAK_S:
+            length = MIN_SPOKEN_BREAK_S
+            t = self._speak(self._lines["length_too_short"].format(
+                duration=say_duration(length)), t)
+        elif length > MAX_BREAK_S:
+            length = MAX_BREAK_S
+            t = self._speak(self._lines["length_too_long"].format(
+                duration=say_duration(length)), t)
         line = self._lines["remind_in"].format(duration=say_duration(length))
         end = self._speak(line, t)
         # The break is counted from the moment its length is announced, so the words
         # "I'll remind you in 20 minutes" are exactly true.
-        self.pending_break = Break(started_at=t, due_at=end + length, length_s=length)
+        self._set_break(Break(started_at=t, due_at=end + length, length_s=length))
+        self._emit({"t": t, "type": "break_started", "length_s": length,
+                    "due": end + length})
+
+    def _how_long(self, t: float) -> None:
+        pending = self._break
+        if pending is None:
+            self._speak(self._lines["how_long_none"], t)
+        elif pending.reminding:
+            self._speak(self._lines["how_long_over"], t)
+        else:
+            self._speak(self._lines["how_long"].format(
+                left=say_duration(max(pending.due_at - t, 60)),
+                time=say_clock(self._epoch + pending.due_at)), t)
+
+    def _snooze(self, pending: Break, t: float, amount_s: float) -> None:
+        latest = pending.started_at + MAX_BREAK_S
+        capped = t + amount_s > latest
+        if capped:
+            amount_s = max(latest - t, 0.0)
+            line = self._lines["snooze_capped"]
+        else:
+            line = self._lines["snooze"]
+        end = self._speak(line.format(duration=say_duration(amount_s)), t)
+        self._set_break(Break(started_at=pending.started_at, due_at=min(end + amount_s, latest),
+                              length_s=pending.length_s))
 
     def _remind(self, pending: Break, t: float) -> None:
         if pending.reminded > self._config.reminder_repeats:
-            _LOGGER.info("The reminder went unanswered %d times; going quiet.", pending.reminded)
-            self.pending_break = None
+            self._end_break(t, "unanswered")
             return
-        pending.reminded += 1
-        pending.reminding = True
-        self._emit({"t": t, "type": "reminder", "repeat": pending.reminded - 1})
-        taken = say_duration(pending.length_s if pending.reminded == 1 else t - pending.started_at)
-        end = self._speak(self._lines["reminder"].format(duration=taken), t)
-        end = self._speak(self._lines["return_prompt"], end + 0.4)
-        if pending.reminded > self._config.reminder_repeats:
-            self.pending_break = None  # said for the last time: nothing left pending
-            _LOGGER.info("Last reminder given; going quiet until someone asks.")
+        overdue, self._overdue = self._overdue, False
+        self._emit({"t": t, "type": "reminder", "repeat": pending.reminded,
+                    "overdue": overdue})
+        # Saved first: a crash while speaking gives the reminder again, never loses it.
+        self._set_break(Break(started_at=pending.started_at, due_at=t + REPEAT_AFTER_S,
+                              length_s=pending.length_s, reminded=pending.reminded + 1))
+        end = self._tone(t)
+        if overdue:
+            line = self._lines["overdue"].format(time=say_clock(self._epoch + pending.started_at))
         else:
-            pending.due_at = end + 5 * 60
+            taken = pending.length_s if pending.reminded == 0 else t - pending.started_at
+            line = self._lines["reminder"].format(duration=say_duration(taken))
+        end = self._speak(line, end + 0.2)
+        end = self._speak(next(self._return_prompts), end + 0.4)
+        self._break.due_at = end + REPEAT_AFTER_S
+        self._set_break(self._break)
+        if pending.reminded + 1 > self._config.reminder_repeats:
+            # Said for the last time: it goes quiet once the repeat would fall due.
+            _LOGGER.info("Reminder given %d times; it goes quiet after this one.",
+                         pending.reminded + 1)
+
+    def _end_break(self, t: float, how: str) -> None:
+        pending = self._break
+        if pending is None:
+            return
+        if how == "unanswered":
+            _LOGGER.info("The reminder went unanswered %d times; going quiet.", pending.reminded)
+        self._set_break(None)
+        self._emit({"t": t, "type": "break_ended", "how": how})

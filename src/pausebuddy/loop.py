@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, TextIO
 
 import numpy as np
 
 from pausebuddy.audio import RATE_HZ
+from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config
 from pausebuddy.conversation import Conversation
 from pausebuddy.hearing import Heard, Recognizer
-from pausebuddy.phrases import PhraseBook
+from pausebuddy.phrases import PhraseBook, spoken_seconds
 from pausebuddy.voice import Clip, Voice
+from pausebuddy.voice.tones import chime
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,15 +54,22 @@ class EventLog:
 class Loop:
     def __init__(
         self, config: Config, recognizer: Recognizer, phrases: PhraseBook, voice: Voice,
-        sink: Sink, events: EventLog,
+        sink: Sink, events: EventLog, store: BreakStore | None = None,
+        epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
     ) -> None:
+        """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
+        clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
+        and --realtime runs); without it, waiting for the reminder takes no time."""
         self._config = config
         self._recognizer = recognizer
         self._phrases = phrases
         self._voice = voice
         self._sink = sink
         self._events = events
-        self.conversation = Conversation(config, self._speak, events)
+        self._pace = pace
+        self.conversation = Conversation(config, self._speak, events, tone=self._chime,
+                                         store=store, epoch_s=epoch_s)
+        self.conversation.restore(0.0)
         self.now_s = 0.0
         self._speaking_until = 0.0
         self._deaf_until = 0.0
@@ -80,6 +89,8 @@ class Loop:
         if drain:
             # Nothing can be heard in silence, so jump straight to what is due next.
             while (due := self.conversation.next_due()) is not None:
+                if self._pace is not None:
+                    self._pace(due)
                 self.now_s = max(self.now_s, due)
                 self.conversation.tick(self.now_s)
         self._sink.extend_to(max(self.now_s, self._speaking_until))
@@ -105,16 +116,22 @@ class Loop:
             "score": heard.score,
         })
         # Answer from the end of the phrase: that is when a person expects the reply.
-        self.conversation.on_heard(match.intent, max(heard.end_s, self.now_s))
+        self.conversation.on_heard(match.intent, max(heard.end_s, self.now_s),
+                                   amount_s=spoken_seconds(heard.text))
 
     def _speak(self, text: str, at_s: float) -> float:
         if not text:
             return at_s
-        clip = self._voice.render(text)
+        return self._play(self._voice.render(text), at_s, {"type": "said", "text": text})
+
+    def _chime(self, at_s: float) -> float:
+        return self._play(chime(), at_s, {"type": "tone"})
+
+    def _play(self, clip: Clip, at_s: float, event: dict) -> float:
         start = max(at_s, self._speaking_until)
         end = start + clip.duration_s
         self._sink.play(clip, start)
         self._speaking_until = end
         self._deaf_until = max(self._deaf_until, end + self._config.hearing.self_mute_tail_s)
-        self._events({"t": start, "type": "said", "text": text, "end": end})
+        self._events({"t": start, **event, "end": end})
         return end

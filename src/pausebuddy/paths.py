@@ -16,3 +16,8 @@ def config_dir() -> Path:
 def data_dir() -> Path:
     """Downloaded models live here (vosk-model-small-en-us-0.15/)."""
     return Path(platformdirs.user_data_dir(_APP))
+
+
+def state_dir() -> Path:
+    """The pending break (break.json) and, when turned on, the history live here."""
+    return Path(platformdirs.user_state_dir(_APP))

@@ -27,11 +27,26 @@ class Intent(str, enum.Enum):
     MORE_TIME = "more_time"
     READY = "ready"
     CANCEL = "cancel"
+    HOW_LONG = "how_long"
 
 
 # Requests start something, so outside a session they need the wake word first.
 # The time-out is the exception: it must be heard the first time, with or without it.
-WAKE_REQUIRED = frozenset({Intent.BREATHE, Intent.GROUND, Intent.CANCEL})
+WAKE_REQUIRED = frozenset({Intent.BREATHE, Intent.GROUND, Intent.CANCEL, Intent.HOW_LONG})
+
+# A time-out may name its length: "pause buddy, time out for half an hour". These are the
+# lengths the engines listen for after a time-out phrase; they are language, not phrases.
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "ninety": 90,
+}
+DURATIONS = [
+    "half an hour", "an hour", "one hour", "two hours", "three hours",
+    *(f"{n} minutes" for n in ("ten", "fifteen", "twenty", "twenty five", "thirty", "forty",
+                               "forty five", "fifty", "sixty", "ninety")),
+]
+"""Spoken lengths heard after a time-out phrase ("for ...")."""
 
 # Spellings that mean the same words; they are language, not phrases.
 _COMPOUNDS = {"timeout": "time out", "timeouts": "time out", "okay": "ok"}
@@ -76,9 +91,14 @@ class PhraseBook:
     def all_cores(self) -> list[str]:
         return sorted({core for cores in self.cores.values() for core in cores})
 
+    def timeout_with_lengths(self) -> list[str]:
+        """Each time-out core followed by each spoken length: "time out for an hour"."""
+        return [f"{core} for {d}" for core in self.cores[Intent.TIMEOUT] for d in DURATIONS]
+
     def words(self) -> set[str]:
         """Every word the hearing engine must know."""
-        return set(self.wake_word.split()) | {w for c in self.all_cores() for w in c.split()}
+        cores = self.all_cores() + DURATIONS + ["for"]
+        return set(self.wake_word.split()) | {w for c in cores for w in c.split()}
 
     def has_wake_word(self, text: str) -> bool:
         text = normalize(text)
@@ -122,3 +142,22 @@ def _core_score(core: str, text: str) -> float:
         for i in range(max(1, len(words) - size + 1)):
             best = max(best, fuzz.ratio(core, " ".join(words[i : i + size])))
     return best
+
+
+def spoken_seconds(text: str) -> float | None:
+    """The length named in `text`: "for half an hour" -> 1800, "ten more minutes" -> 600."""
+    words = normalize(text).split()
+    if "half" in words and "hour" in words:
+        return 1800.0
+    for i, word in enumerate(words):
+        if word.rstrip("s") not in ("minute", "hour") or i == 0:
+            continue
+        j = i - 2 if words[i - 1] == "more" else i - 1  # "ten more minutes"
+        count = _NUMBERS.get(words[j]) if j >= 0 else None
+        if count is None:
+            continue
+        if j >= 1 and words[j - 1] in ("twenty", "forty") and words[j] == "five":
+            count += _NUMBERS[words[j - 1]]
+        return count * (60.0 if word.startswith("minute") else 3600.0)
+    return None
+

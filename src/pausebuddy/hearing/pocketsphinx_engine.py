@@ -48,12 +48,17 @@ _FILLER = (
 ).split()
 
 
+# Words people put between the wake word and what they ask for.
+_BRIDGE = ["please", "we need a", "we need", "i need a", "can we have a", "can we", "just",
+           "let's have a"]
+
+
 class PocketsphinxRecognizer:
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
         self.expecting_reply = False
         self._config = config
         self._phrases = phrases
-        self._cores = phrases.all_cores()
+        self._cores = phrases.all_cores() + phrases.timeout_with_lengths()
         self._bare = phrases.cores[Intent.TIMEOUT] if config.spot_bare_timeout else []
         model_dir = Path(config.model) if config.model else Path(get_model_path()) / "en-us" / "en-us"
         self._decoder = self._load_decoder(model_dir)
@@ -217,8 +222,10 @@ class PocketsphinxRecognizer:
         words = hyp.hypstr.split() if hyp else []
         found = _find_core(words, self._cores)
         # Stable means the words up to and including a phrase stopped changing; talk
-        # after the phrase may go on changing without delaying the answer.
-        text = " ".join(words[: found[1] + 1]) if found else " ".join(words)
+        # after the phrase may go on changing without delaying the answer, unless it is
+        # still becoming a longer phrase ("time out" -> "time out for half an hour").
+        text = " ".join(words[: _extend(words, found, self._cores) + 1]) if found \
+            else " ".join(words)
         if text != window.last_text:
             window.last_text, window.text_since = text, self._pos
         elif found and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ:
@@ -332,6 +339,17 @@ def _find_core(words: list[str], cores: list[str]) -> tuple[int, int] | None:
     return best[1] if best else None
 
 
+def _extend(words: list[str], found: tuple[int, int], cores: list[str]) -> int:
+    """The last index of words[first:] that still reads as the start of some core."""
+    first, last = found
+    while last + 1 < len(words):
+        prefix = " ".join(words[first : last + 2]) + " "
+        if not any((core + " ").startswith(prefix) for core in cores):
+            break
+        last += 1
+    return last
+
+
 def _heard(text: str, start: int, end: int, prob: float) -> Heard:
     return Heard(
         text=text,
@@ -346,7 +364,9 @@ def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
 
     The filler soaks up talk around a command so it is not forced onto a phrase. (A loop
     of weighted filler/command items was tried: it cost twice the CPU and heard "stop"
-    in ordinary talk.)
+    in ordinary talk.) Between the wake word and the command only a few set words may
+    come ("pause buddy, we need a time out"): any filler there let near-misses of the
+    wake word pick a command out of ordinary talk.
     """
 
     def alts(items: list[str]) -> str:
@@ -355,6 +375,7 @@ def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
     return (
         "#JSGF V1.0;\ngrammar command;\n"
         f"<filler> = {alts(filler)};\n"
+        f"<bridge> = {alts(_BRIDGE)};\n"
         f"<command> = {alts(cores)};\n"
-        f"public <utterance> = [<filler>+] [ {wake_word} [<filler>+] ] [<command>] [<filler>+];\n"
+        f"public <utterance> = [<filler>+] [ {wake_word} [<bridge>] ] [<command>] [<filler>+];\n"
     )

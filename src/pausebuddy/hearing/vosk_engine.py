@@ -97,7 +97,7 @@ def _grammar(phrases: PhraseBook) -> list[str]:
     """Each phrase alone and after the wake word, the wake word alone, and [unk]."""
     wake = phrases.wake_word
     entries = [wake] if wake else []
-    for intent in Intent:
-        for core in phrases.cores[intent]:
-            entries += [core, f"{wake} {core}"] if wake else [core]
+    cores = [c for intent in Intent for c in phrases.cores[intent]]
+    for core in cores + phrases.timeout_with_lengths():
+        entries += [core, f"{wake} {core}"] if wake else [core]
     return [*dict.fromkeys(entries), _UNKNOWN]
