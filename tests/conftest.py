@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,17 @@ BEFORE = "I cannot believe you said that to my mother again."
 AFTER = "Fine, whatever you want."
 
 
+# The CLI runs with its own empty config, state and data dirs: a developer's real
+# config or pending break never changes what a test sees.
+_HOME = Path(tempfile.mkdtemp(prefix="pausebuddy-test-home-"))
+ENV = {**os.environ, **{f"XDG_{kind}_HOME": str(_HOME / kind.lower())
+                        for kind in ("CONFIG", "STATE", "DATA", "CACHE")}}
+
+
 def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pausebuddy", *map(str, args)],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True, text=True, timeout=timeout, env=ENV,
     )
 
 

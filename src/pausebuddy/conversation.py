@@ -308,7 +308,7 @@ class Conversation:
             return
         overdue, self._overdue = self._overdue, False
         self._emit({"t": t, "type": "reminder", "repeat": pending.reminded,
-                    "overdue": overdue})
+                    "overdue": overdue, "wall": round(self._epoch + t, 3)})
         # Saved first: a crash while speaking gives the reminder again, never loses it.
         self._set_break(Break(started_at=pending.started_at, due_at=t + REPEAT_AFTER_S,
                               length_s=pending.length_s, reminded=pending.reminded + 1))
