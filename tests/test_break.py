@@ -121,3 +121,26 @@ def test_a_damaged_state_file_never_stops_the_loop(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Moved it to" in result.stderr
     assert list(tmp_path.glob("break.json.bad-*"))
+
+
+def test_history_is_off_by_default_and_kept_when_asked(tmp_path: Path, write_config) -> None:
+    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.")
+    # After it has finished announcing the break (it does not listen while it speaks).
+    talk.add(scene.PIPER, "Pause buddy, cancel the break.", 12.0).pause(1.0)
+    path = talk.write(tmp_path / "scene.wav")
+    state = tmp_path / "state" / "break.json"
+    base = "timeout_exercise: none\n"
+
+    result = run_cli("run", "--config", write_config(base), "--input", path, "--state", state)
+    assert result.returncode == 0, result.stderr
+    assert not (state.parent / "history.jsonl").exists()
+
+    config = write_config(base + "keep_history: true\n")
+    result = run_cli("run", "--config", config, "--input", path, "--state", state)
+    assert result.returncode == 0, result.stderr
+    record = json.loads((state.parent / "history.jsonl").read_text())
+    assert record["how"] == "cancelled" and set(record) == {"started", "ended", "length_s", "how"}
+    summary = run_cli("history", "--config", config, "--state", state).stdout
+    assert "1 time-out" in summary and "1 ended early" in summary
+    assert run_cli("history", "--forget", "--state", state).stdout.strip() == "History deleted."
+    assert not (state.parent / "history.jsonl").exists()

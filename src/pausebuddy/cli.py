@@ -17,6 +17,7 @@ from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError, config_to_yaml, load_config
 from pausebuddy.conversation import say_duration
 from pausebuddy.hearing import HearingError, create_recognizer
+from pausebuddy.history import HistoryLog
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.phrases import PhraseBook
 from pausebuddy.voice import VoiceError, create_voice
@@ -39,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     run = add("run", help="the listening loop (microphone, or --input WAV)")
     run.add_argument("--input", help="listen to this WAV file instead of the microphone")
     run.add_argument("--output", help="write what it says to this WAV, aligned with the input")
-    run.add_argument("--events", help="write JSON lines of what it heard and said")
+    run.add_argument("--events", help="write JSON lines of what it heard and said (this"
+                     " includes the phrase words it recognized)")
     run.add_argument("--realtime", action="store_true",
                      help="with --input: play the file at its real speed, on the wall clock")
     run.add_argument("--state", help="file that keeps the pending break across restarts"
@@ -61,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 
     status = add("status", help="is a break running, and when is the reminder due")
     status.add_argument("--state", help="the break file (default: the user's state dir)")
+    history = add("history", help="weekly summary of time-outs (with keep_history: true)")
+    history.add_argument("--forget", action="store_true", help="delete the history")
+    history.add_argument("--state", help="the break file next to it (default: state dir)")
     add("devices", help="list audio devices")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
@@ -132,8 +137,11 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
     recognizer = create_recognizer(config.hearing, phrases)
     voice = create_voice(config.voice)
     events = events or EventLog(events_path)
+    # The history sits next to the break file, so it is kept only where breaks are.
+    history = HistoryLog(store.path.parent / "history.jsonl") \
+        if store is not None and config.keep_history else None
     loop = Loop(config, recognizer, phrases, voice, sink, events, store=store,
-                epoch_s=epoch_s or time.time(), pace=pace)
+                epoch_s=epoch_s or time.time(), pace=pace, history=history)
     if start:
         loop.conversation.start(start, 0.0)
     try:
@@ -237,6 +245,20 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    log = HistoryLog(Path(args.state or default_break_file()).parent / "history.jsonl")
+    if args.forget:
+        print("History deleted." if log.forget() else "There was no history to delete.")
+        return 0
+    if not config.keep_history and not log.path.exists():
+        print("No history is kept. To keep one (times and lengths only, never words), set"
+              " keep_history: true in the config.")
+        return 0
+    print(log.weekly_summary())
+    return 0
+
+
 def _devices(args: argparse.Namespace) -> int:
     print(audio.list_devices())
     return 0
@@ -257,6 +279,7 @@ def default_break_file() -> Path:
 _COMMANDS = {
     "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
     "devices": _devices, "config": _config, "status": _status,
+    "history": _history,
 }
 
 if __name__ == "__main__":  # pragma: no cover

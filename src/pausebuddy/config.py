@@ -95,6 +95,8 @@ class Config:
     snooze_minutes: float = 5.0
     reminder_repeats: int = 3
     """Times the reminder is repeated, 5 minutes apart, when nobody answers."""
+    keep_history: bool = False
+    """Keep a local record of time-outs (times and lengths only, never words)."""
     hearing: HearingConfig = field(default_factory=HearingConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)

@@ -22,6 +22,7 @@ import yaml
 from pausebuddy.breaks import MAX_BREAK_S, BreakStore, SavedBreak
 from pausebuddy.config import Config
 from pausebuddy.exercises import Cue, breathing_cues, grounding_cues
+from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import Intent
 
 _LOGGER = logging.getLogger(__name__)
@@ -100,12 +101,13 @@ class Break:
 class Conversation:
     def __init__(self, config: Config, speak: SpeakPort, emit: EmitPort,
                  tone: TonePort | None = None, store: BreakStore | None = None,
-                 epoch_s: float = 0.0) -> None:
+                 epoch_s: float = 0.0, history: HistoryLog | None = None) -> None:
         self._config = config
         self._speak = speak
         self._emit = emit
         self._tone = tone or (lambda at: at)
         self._store = store
+        self._history = history
         self._epoch = epoch_s
         self._lines = prompts()
         self._return_prompts = itertools.cycle(self._lines["return_prompts"])
@@ -335,3 +337,6 @@ class Conversation:
             _LOGGER.info("The reminder went unanswered %d times; going quiet.", pending.reminded)
         self._set_break(None)
         self._emit({"t": t, "type": "break_ended", "how": how})
+        if self._history is not None:
+            self._history.add(started=self._epoch + pending.started_at, ended=self._epoch + t,
+                              length_s=pending.length_s, how=how)

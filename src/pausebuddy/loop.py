@@ -19,6 +19,7 @@ from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config
 from pausebuddy.conversation import Conversation
 from pausebuddy.hearing import Heard, Recognizer
+from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import PhraseBook, spoken_seconds
 from pausebuddy.voice import Clip, Voice
 from pausebuddy.voice.tones import chime
@@ -56,6 +57,7 @@ class Loop:
         self, config: Config, recognizer: Recognizer, phrases: PhraseBook, voice: Voice,
         sink: Sink, events: EventLog, store: BreakStore | None = None,
         epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
+        history: HistoryLog | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
@@ -68,7 +70,7 @@ class Loop:
         self._events = events
         self._pace = pace
         self.conversation = Conversation(config, self._speak, events, tone=self._chime,
-                                         store=store, epoch_s=epoch_s)
+                                         store=store, epoch_s=epoch_s, history=history)
         self.conversation.restore(0.0)
         self.now_s = 0.0
         self._speaking_until = 0.0
