@@ -213,3 +213,12 @@ def test_a_damaged_break_file_is_moved_aside(tmp_path, caplog) -> None:
     assert not store.path.exists()
     assert len(list(tmp_path.glob("break.json.bad-*"))) == 1
     assert "Moved it to" in caplog.text
+
+
+def test_the_break_is_saved_before_the_exercise(tmp_path) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    conversation, _ = make(store=store, epoch_s=1_000_000.0)
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    assert conversation.session is not None
+    saved = store.load()  # a crash during the breathing still leaves the promise
+    assert saved is not None and saved.due == 1_000_000.0 + 2.0 + 1200

@@ -15,6 +15,7 @@ REQUESTS = {  # need the wake word
     "breathe": "Pause buddy, breathing.",
     "ground": "Pause buddy, grounding.",
     "cancel": "Pause buddy, cancel the break.",
+    "how_long": "Pause buddy, how long?",
 }
 REPLIES = {  # heard without the wake word while a session runs or a reminder waits
     "stop": "Stop.",

@@ -193,9 +193,14 @@ class Conversation:
                 self._speak(self._lines["break_running"].format(duration=left), t)
                 return
             end = self._speak(self._lines["timeout_ack"], t)
-            self._set_break(None)
             self._length_s = self._config.break_minutes * 60 if amount_s is None else amount_s
             self._length_named = amount_s is not None
+            # Saved now, before the exercise: a crash during it must not lose the break.
+            # The exact start is set when the break is announced after the exercise.
+            length = min(self._length_s, MAX_BREAK_S)
+            if self._length_named:
+                length = max(length, MIN_SPOKEN_BREAK_S)
+            self._set_break(Break(started_at=end, due_at=end + length, length_s=length))
             if self._config.timeout_exercise == "none":
                 self._begin_break(end)
             else:
