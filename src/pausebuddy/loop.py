@@ -88,6 +88,7 @@ class Loop:
             self.conversation.tick(self.now_s)
         for heard in self._recognizer.flush():
             self._on_heard(heard)
+        input_end = self.now_s
         if drain:
             # Nothing can be heard in silence, so jump straight to what is due next.
             while (due := self.conversation.next_due()) is not None:
@@ -95,7 +96,8 @@ class Loop:
                     self._pace(due)
                 self.now_s = max(self.now_s, due)
                 self.conversation.tick(self.now_s)
-        self._sink.extend_to(max(self.now_s, self._speaking_until))
+        # As long as the input, or up to its last words: not the quiet waited through.
+        self._sink.extend_to(max(input_end, self._speaking_until))
 
     def _listen(self, block: np.ndarray, start_s: float) -> None:
         deaf = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))

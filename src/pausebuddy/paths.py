@@ -21,3 +21,8 @@ def data_dir() -> Path:
 def state_dir() -> Path:
     """The pending break (break.json) and, when turned on, the history live here."""
     return Path(platformdirs.user_state_dir(_APP))
+
+
+def cache_dir() -> Path:
+    """Rendered voice lines (pausebuddy's own words only); safe to delete."""
+    return Path(platformdirs.user_cache_dir(_APP))

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy.config import VoiceConfig
-from pausebuddy.voice import Clip, VoiceError
+from pausebuddy.voice.profiles import VoiceProfile
+from pausebuddy.voice import Clip, VoiceError, trim_silence
 
 _LOGGER = logging.getLogger(__name__)
 
 
 class EspeakVoice:
-    def __init__(self, config: VoiceConfig) -> None:
+    def __init__(self, profile: VoiceProfile) -> None:
         try:
             import pyttsx3
 
@@ -28,9 +28,9 @@ class EspeakVoice:
                 f"espeak-ng could not start ({exc}). Install it: sudo apt install espeak-ng"
                 " (or run scripts/setup.sh)"
             ) from exc
-        self._engine.setProperty("voice", config.name)
-        self._engine.setProperty("rate", config.rate_wpm)
-        self._engine.setProperty("volume", config.volume)
+        self._engine.setProperty("voice", profile.name)
+        self._engine.setProperty("rate", profile.rate_wpm)
+        self._engine.setProperty("volume", profile.volume)
         # Renders go to a private temporary directory and are read back at once; they hold
         # only pausebuddy's own lines, never anything a person said.
         self._tmp = tempfile.TemporaryDirectory(prefix="pausebuddy-voice-")
@@ -48,12 +48,5 @@ class EspeakVoice:
             raise VoiceError(f"espeak-ng produced no audio for {text!r}: {exc}") from exc
         finally:
             path.unlink(missing_ok=True)
-        return Clip(samples=_trim_silence(samples), rate_hz=rate)
+        return Clip(samples=trim_silence(samples), rate_hz=rate)  # espeak pads with quiet
 
-
-def _trim_silence(samples: np.ndarray, level: int = 64) -> np.ndarray:
-    """espeak pads clips with silence; trimming keeps counts on time."""
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > level)
-    if len(loud) == 0:
-        return samples[:0]
-    return samples[loud[0] : loud[-1] + 1]
