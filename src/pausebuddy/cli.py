@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     history = add("history", help="weekly summary of time-outs (with keep_history: true)")
     history.add_argument("--forget", action="store_true", help="delete the history")
     history.add_argument("--state", help="the break file next to it (default: state dir)")
+    voices = add("voices", help="voice profiles: list them, or render every fixed line")
+    voices.add_argument("action", choices=["list", "render"])
     add("devices", help="list audio devices")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
@@ -259,6 +261,29 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _voices(args: argparse.Namespace) -> int:
+    from pausebuddy.voice import profiles
+    from pausebuddy.voice.lines import fixed_lines
+
+    config = load_config(args.config)
+    if args.action == "list":
+        for folder in profiles.search_dirs():
+            for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+                profile = profiles.load_profile(str(path))
+                mark = " (in use)" if path.stem == config.voice.profile else ""
+                print(f"{path.stem:12} {profile.engine:7} {path}{mark}")
+        return 0
+    voice = create_voice(config.voice)
+    started = time.monotonic()
+    lines = fixed_lines(config)
+    for text in lines:
+        voice.render(text)
+    hits = getattr(voice, "hits", 0)
+    print(f"{len(lines)} lines ready for voice '{config.voice.profile}' ({hits} were already"
+          f" cached) in {time.monotonic() - started:.1f} s.")
+    return 0
+
+
 def _devices(args: argparse.Namespace) -> int:
     print(audio.list_devices())
     return 0
@@ -279,7 +304,7 @@ def default_break_file() -> Path:
 _COMMANDS = {
     "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
     "devices": _devices, "config": _config, "status": _status,
-    "history": _history,
+    "history": _history, "voices": _voices,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,6 +55,8 @@ def create_voice(config: VoiceConfig) -> Voice:
                         config.profile, exc, config.fallback_profile)
         profile = load_profile(config.fallback_profile)
         voice = _engine(profile)
+    _LOGGER.info("Speaking with the %s voice (%s).", profile.engine, profile.name
+                 if profile.engine == "espeak" else profile.model)
     return CachedVoice(voice, profile) if config.cache else voice
 
 
