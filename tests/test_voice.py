@@ -84,3 +84,23 @@ def test_cache_hits_and_misses(tmp_path: Path) -> None:
     # Other voice settings never reuse these clips.
     CachedVoice(engine, VoiceProfile(engine="piper", length_scale=1.3), root=tmp_path).render("In")
     assert engine.rendered == ["In", "In"]
+
+
+def test_counts_sit_on_a_steady_grid(tmp_path: Path) -> None:
+    """Measured from the written audio only, by the repo's own script."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "breathe.wav"
+    assert run_cli("breathe", "--output", out).returncode == 0
+    script = Path(__file__).parents[1] / "scripts" / "measure_grid.py"
+    result = subprocess.run([sys.executable, str(script), str(out)], capture_output=True,
+                            text=True, check=True)
+    rows = {}
+    for line in result.stdout.splitlines()[2:]:
+        name, value = (cell.strip() for cell in line.strip("|").split("|"))
+        rows[name] = value
+    assert rows["counts found"] == "76 (4 cycles)"
+    assert float(rows["worst onset error"].split()[0]) < 30
+    for cycle in range(1, 5):
+        assert rows[f"cycle {cycle} length"] == "19.000 s"
