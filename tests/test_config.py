@@ -68,3 +68,9 @@ def test_a_missing_config_file_is_an_error(tmp_path) -> None:
 
 def test_round_trip() -> None:
     assert config_from_yaml(config_to_yaml(Config())) == Config()
+
+
+def test_config_works_before_and_after_the_command(write_config) -> None:
+    path = write_config("break_minutes: 25\n")
+    for args in (("--config", path, "config", "--show"), ("config", "--show", "--config", path)):
+        assert "break_minutes: 25" in run_cli(*args).stdout

@@ -102,5 +102,5 @@ def test_counts_sit_on_a_steady_grid(tmp_path: Path) -> None:
         rows[name] = value
     assert rows["counts found"] == "76 (4 cycles)"
     assert float(rows["worst onset error"].split()[0]) < 30
-    for cycle in range(1, 5):
-        assert rows[f"cycle {cycle} length"] == "19.000 s"
+    for cycle in range(1, 5):  # to within what onsets can be found to (a few ms)
+        assert abs(float(rows[f"cycle {cycle} length"].split()[0]) - 19.0) < 0.03

@@ -6,6 +6,7 @@ Sources yield blocks of 16 kHz mono int16 (what the hearing engines take); sinks
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import struct
@@ -187,6 +188,12 @@ class WavTimeline:
     def extend_to(self, seconds: float) -> None:
         self._length = max(self._length, int(seconds * RATE_HZ))
 
+    def cut(self, seconds: float) -> None:
+        """Silence from `seconds` on: it was interrupted."""
+        at = int(round(seconds * RATE_HZ))
+        self._placed = [(start, samples[: max(at - start, 0)])
+                        for start, samples in self._placed if start < at]
+
     def close(self) -> None:
         mix = np.zeros(self._length, dtype=np.float32)
         for start, samples in self._placed:
@@ -223,6 +230,13 @@ class Speaker:
     def extend_to(self, seconds: float) -> None:
         pass
 
+    def cut(self, seconds: float) -> None:
+        """Stop what is playing now and drop what is queued: it was interrupted."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+        self._sd.stop()
+
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
@@ -230,6 +244,9 @@ class Speaker:
 
 class NullSink:
     def play(self, clip: Clip, start_s: float) -> None:
+        pass
+
+    def cut(self, seconds: float) -> None:
         pass
 
     def extend_to(self, seconds: float) -> None:

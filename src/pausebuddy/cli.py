@@ -33,7 +33,6 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="log the words it recognizes (to the terminal only; never to a file)")
     parser = argparse.ArgumentParser(prog="pausebuddy", description=__doc__, parents=[common])
-    parser.set_defaults(config=None, debug=False)
     sub = parser.add_subparsers(dest="command", required=True)
     add = functools.partial(sub.add_parser, parents=[common])
 
@@ -76,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Not set_defaults: the actions are shared with every command's parser, whose
+    # defaults would then overwrite a value given before the command name.
+    args.config = getattr(args, "config", None)
+    args.debug = getattr(args, "debug", False)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",

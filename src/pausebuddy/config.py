@@ -66,7 +66,10 @@ class HearingConfig:
     command_window_s: float = 3.0
     """How long after the wake word (or the start of speech) a command may come."""
     self_mute_tail_s: float = 0.3
-    """Keep not listening this long after its own voice stops (room echo)."""
+    """Its own voice counts this long after it stops (room echo)."""
+    barge_in: bool = True
+    """While it speaks, it still listens for "stop" (and only that); what it is saying
+    itself is never taken as a command. Off: it does not listen while it speaks."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pausebuddy.config import Config
 from pausebuddy.conversation import Conversation
 from pausebuddy.hearing import Heard, Recognizer
 from pausebuddy.history import HistoryLog
-from pausebuddy.phrases import PhraseBook, spoken_seconds
+from pausebuddy.phrases import Intent, PhraseBook, normalize, spoken_seconds
 from pausebuddy.voice import Clip, Voice
 from pausebuddy.voice.tones import chime
 
@@ -30,6 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 class Sink(Protocol):
     def play(self, clip: Clip, start_s: float) -> None: ...
     def extend_to(self, seconds: float) -> None: ...
+    def cut(self, seconds: float) -> None: ...
     def close(self) -> None: ...
 
 
@@ -75,7 +76,10 @@ class Loop:
         self.now_s = 0.0
         self._speaking_until = 0.0
         self._deaf_until = 0.0
-        """Its own voice (plus a room-echo tail) is not listened to."""
+        """Until then its own voice (plus a room-echo tail) may be in the input."""
+        self._own_lines: list[tuple[float, float, str]] = []
+        """(start, end, normalized text) of what it said lately: its own words are not
+        commands, even when the room brings them back to the microphone."""
 
     def run(self, blocks: Iterable[np.ndarray], drain: bool = True) -> None:
         """Listen to `blocks`; with `drain`, then go on in silence until nothing is pending."""
@@ -101,6 +105,8 @@ class Loop:
 
     def _listen(self, block: np.ndarray, start_s: float) -> None:
         deaf = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
+        if self._config.hearing.barge_in:
+            deaf = 0  # listen on; _on_heard sorts its own voice out
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
@@ -113,6 +119,17 @@ class Loop:
         if match is None:
             _LOGGER.debug("Heard something that is no phrase here.")
             return
+        over = self._own_lines_during(heard)
+        if over and (match.intent is not Intent.STOP
+                     or any(_contains(text, match.phrase) for text in over)):
+            _LOGGER.debug("Heard '%s' while saying it or something else: not a command.",
+                          match.phrase)
+            return
+        if over and self.now_s < self._speaking_until:
+            # "stop" over its own voice: it stops talking at once.
+            self._sink.cut(self.now_s)
+            self._events({"t": self.now_s, "type": "interrupted"})
+            self._speaking_until = self._deaf_until = self.now_s
         _LOGGER.info("Heard %s.", match.intent.value)
         self._events({
             "t": heard.end_s, "type": "heard", "intent": match.intent.value,
@@ -126,7 +143,16 @@ class Loop:
     def _speak(self, text: str, at_s: float) -> float:
         if not text:
             return at_s
-        return self._play(self._voice.render(text), at_s, {"type": "said", "text": text})
+        clip = self._voice.render(text)
+        end = self._play(clip, at_s, {"type": "said", "text": text})
+        self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
+        return end
+
+    def _own_lines_during(self, heard: Heard) -> list[str]:
+        """What it was saying (or echoing) while `heard` was said."""
+        tail = self._config.hearing.self_mute_tail_s
+        return [text for start, end, text in self._own_lines
+                if heard.start_s < end + tail and heard.end_s > start]
 
     def _chime(self, at_s: float) -> float:
         return self._play(chime(), at_s, {"type": "tone"})
@@ -139,3 +165,9 @@ class Loop:
         self._deaf_until = max(self._deaf_until, end + self._config.hearing.self_mute_tail_s)
         self._events({"t": start, **event, "end": end})
         return end
+
+
+def _contains(text: str, phrase: str) -> bool:
+    """Whole words: "stop" is in "safe to stop here", not in "stopwatch"."""
+    return f" {phrase} " in f" {text} "
+

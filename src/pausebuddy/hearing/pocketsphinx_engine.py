@@ -32,6 +32,10 @@ _CONFIRM_LEAD_S = 0.6
 _CONFIRM_TAIL_S = 0.5
 """Audio around a bare time-out candidate that the grammar re-decodes to confirm it."""
 _MAX_OTHER_WORDS = 2
+_REPLY_OVERLAP = SAMPLE_RATE_HZ * 6 // 10
+_ROLLING_WINDOW = SAMPLE_RATE_HZ * 3 // 2
+"""Windows that follow each other through continuous sound are short: a reply is one or
+two words, and a short window lets them stand out from the talk around them."""
 _QUIET_S = 0.7
 """Silence that ends a command window: longer than the pause at a comma."""
 _STABLE_S = 0.25
@@ -122,8 +126,11 @@ class PocketsphinxRecognizer:
         speech_began, speech_ended = self._update_endpointer(samples)
 
         if self._mode == "spot":
-            if self.expecting_reply and speech_began is not None:
-                self._open_window(max(speech_began - SAMPLE_RATE_HZ // 5, 0), wake=None)
+            if self.expecting_reply and (speech_began is not None or self._endpointer.in_speech):
+                # Any speech may be a reply, also speech that began before replies were
+                # expected (they talked on while it answered).
+                began = speech_began if speech_began is not None else self._pos - _REPLY_OVERLAP
+                self._open_window(max(began - SAMPLE_RATE_HZ // 5, 0), wake=None)
             else:
                 self._decoder.process_raw(samples.tobytes(), False, False)
                 heard += self._check_spotting()
@@ -142,6 +149,12 @@ class PocketsphinxRecognizer:
                 self._decoder.process_raw(fresh.tobytes(), False, False)
                 window.fed_until = self._pos
             heard += self._check_window()
+            if self._mode == "spot" and self.expecting_reply and self._endpointer.in_speech:
+                # Still sound (talk, or its own voice): keep listening for a reply in
+                # windows that overlap a little, so a word on the seam is heard whole.
+                after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
+                opened = max(self._pos - _REPLY_OVERLAP, after_last)
+                self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
         return heard
 
     def flush(self) -> list[Heard]:
