@@ -14,16 +14,17 @@ LINES = prompts()
 
 
 class Mouth:
-    """Says each text in a fixed 2 s and remembers when."""
+    """Says each text in a fixed time (2 s unless told) and remembers when."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 2.0) -> None:
+        self.seconds = seconds
         self.said: list[tuple[float, str]] = []
         self.events: list[dict] = []
 
-    def speak(self, text: str, at: float) -> float:
-        start = max(at, self.said[-1][0] + 2.0) if self.said else at
+    def speak(self, text: str, at: float, tone: bool = False) -> float:
+        start = max(at, self.said[-1][0] + self.seconds) if self.said else at
         self.said.append((start, text))
-        return start + 2.0
+        return start + self.seconds
 
     def texts(self) -> list[str]:
         return [text for _, text in self.said]
@@ -222,3 +223,33 @@ def test_the_break_is_saved_before_the_exercise(tmp_path) -> None:
     assert conversation.session is not None
     saved = store.load()  # a crash during the breathing still leaves the promise
     assert saved is not None and saved.due == 1_000_000.0 + 2.0 + 1200
+
+
+def test_slower_and_faster_stretch_the_counts_but_keep_4_7_8() -> None:
+    conversation, mouth = make()
+    mouth.seconds = 0.4  # counts are short words
+    conversation.on_heard(Intent.BREATHE, 0.0)
+    while "Hold" not in mouth.texts():
+        conversation.tick(conversation.next_due())
+    hold_at = mouth.said[-1][0]
+    conversation.on_heard(Intent.SLOWER, hold_at + 0.1)
+    assert mouth.events[-1] == {"t": hold_at + 0.1, "type": "pace", "pace_s": 1.25}
+    conversation.tick(conversation.next_due())
+    assert mouth.said[-1] == (hold_at + 1.25, "two")
+    conversation.on_heard(Intent.FASTER, hold_at + 1.5)
+    conversation.on_heard(Intent.FASTER, hold_at + 1.6)
+    assert mouth.events[-1]["pace_s"] == 0.8
+    for _ in range(6):  # pace never leaves 0.6-2 s a count
+        conversation.on_heard(Intent.FASTER, hold_at + 1.7)
+    assert mouth.events[-1]["pace_s"] == 0.6
+
+
+def test_phase_starts_are_marked_with_a_tone() -> None:
+    marked = []
+    conversation, mouth = make(breathing_cycles=1)
+    speak = mouth.speak
+    conversation._speak = lambda text, at, tone=False: (marked.append(text) if tone else None,
+                                                         speak(text, at))[1]
+    conversation.on_heard(Intent.BREATHE, 0.0)
+    run_until_idle(conversation)
+    assert marked == ["In", "Hold", "Out"]

@@ -41,8 +41,10 @@ class PhrasesConfig:
     how_long: list[str] = field(default_factory=lambda: ["how long", "how much longer"])
     # Replies: heard without the wake word while a session runs or a reminder waits.
     stop: list[str] = field(default_factory=lambda: ["stop"])
-    next: list[str] = field(default_factory=lambda: ["next"])
+    next: list[str] = field(default_factory=lambda: ["next", "skip"])
     repeat: list[str] = field(default_factory=lambda: ["repeat"])
+    slower: list[str] = field(default_factory=lambda: ["slower", "slow down"])
+    faster: list[str] = field(default_factory=lambda: ["faster", "speed up"])
     more_time: list[str] = field(
         default_factory=lambda: ["five more minutes", "ten more minutes"])
     ready: list[str] = field(default_factory=lambda: ["we're ready"])
@@ -96,6 +98,13 @@ class Config:
     timeout_exercise: str = "breathing"
     break_minutes: float = 20.0
     breathing_cycles: int = 4
+    """4-7-8 cycles; at most 8, because long runs of 4-7-8 breathing can make people
+    light-headed (it is taught as four cycles, building up slowly)."""
+    breathing_pace_s: float = 1.0
+    """Seconds per count. "slower" / "faster" change it during a session; the 4-7-8
+    ratio never changes."""
+    breathing_tones: bool = True
+    """A soft tone under "In", "Hold" and "Out", where each phase starts."""
     grounding_answer_s: float = 12.0
     """Silence left after each grounding prompt for naming things."""
     snooze_minutes: float = 5.0
@@ -115,6 +124,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 _RANGES: dict[str, tuple[float, float]] = {
     "break_minutes": (0.01, 24 * 60),
     "breathing_cycles": (1, 8),
+    "breathing_pace_s": (0.6, 2.0),
     "grounding_answer_s": (1, 120),
     "snooze_minutes": (0.01, 120),
     "reminder_repeats": (0, 10),

@@ -27,14 +27,17 @@ from pausebuddy.phrases import Intent
 
 _LOGGER = logging.getLogger(__name__)
 
-SpeakPort = Callable[[str, float], float]
-"""speak(text, at_s) -> end_s: says `text` no earlier than `at_s`, returns when it ends."""
+SpeakPort = Callable[..., float]
+"""speak(text, at_s, tone=False) -> end_s: says `text` no earlier than `at_s` (with a soft
+tone under its start), returns when it ends."""
 EmitPort = Callable[[dict], None]
 TonePort = Callable[[float], float]
 """tone(at_s) -> end_s: plays the soft return tone."""
 
 MIN_SPOKEN_BREAK_S = 10 * 60
 """A length named aloud is at least this: shorter breaks do not let the body calm down."""
+_PACE_LIMITS_S = (0.6, 2.0)
+"""Seconds per count that "slower" and "faster" stay within."""
 REPEAT_AFTER_S = 5 * 60
 """An unanswered reminder is said again after this."""
 
@@ -75,6 +78,8 @@ class Session:
     last_end: float = 0.0
     answering: int | None = None
     """Index of the grounding prompt people are answering."""
+    pace_scale: float = 1.0
+    """"slower" and "faster" stretch the counts still to come."""
 
 
 def say_clock(epoch_s: float) -> str:
@@ -151,7 +156,8 @@ class Conversation:
 
     def allowed_intents(self) -> frozenset[Intent]:
         if self.session is not None:
-            return frozenset({Intent.STOP, Intent.NEXT, Intent.REPEAT, Intent.CANCEL})
+            return frozenset({Intent.STOP, Intent.NEXT, Intent.REPEAT, Intent.CANCEL,
+                              Intent.SLOWER, Intent.FASTER})
         allowed = {Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.HOW_LONG}
         if self._break is not None:
             allowed |= {Intent.CANCEL, Intent.READY, Intent.MORE_TIME}
@@ -175,7 +181,7 @@ class Conversation:
     def start(self, kind: str, t: float, for_break: bool = False) -> None:
         """Start an exercise now (also used by `pausebuddy breathe` / `ground`)."""
         if kind == "breathing":
-            cues = breathing_cues(self._config.breathing_cycles)
+            cues = breathing_cues(self._config.breathing_cycles, self._config.breathing_pace_s)
         else:
             cues = grounding_cues(self._config.grounding_answer_s)
         self.session = Session(kind, cues, for_break, next_at=t, last_start=t, last_end=t)
@@ -217,6 +223,8 @@ class Conversation:
         elif intent is Intent.REPEAT and session is not None and session.answering is not None:
             session.index = session.answering
             session.next_at = t
+        elif intent in (Intent.SLOWER, Intent.FASTER) and session is not None:
+            self._change_pace(session, t, slower=intent is Intent.SLOWER)
         elif intent is Intent.MORE_TIME and pending is not None:
             self._snooze(pending, t, amount_s or self._config.snooze_minutes * 60)
         elif intent is Intent.READY and pending is not None:
@@ -246,16 +254,30 @@ class Conversation:
             return
         cue = session.cues[session.index]
         at = session.next_at
-        end = self._speak(cue.text, at)
+        end = self._speak(cue.text, at, tone=cue.tone and self._config.breathing_tones)
         session.last_start, session.last_end = at, end
         session.answering = session.index if cue.waits_for_answer else None
         session.index += 1
         if session.index < len(session.cues):
             following = session.cues[session.index]
             anchor = end if following.after_end else at
-            session.next_at = anchor + following.delay_s
+            scale = session.pace_scale if following.on_grid else 1.0
+            session.next_at = anchor + following.delay_s * scale
         else:
             session.next_at = end
+
+    def _change_pace(self, session: Session, t: float, slower: bool) -> None:
+        """Every count still to come stretches or shrinks alike: 4-7-8 stays 4-7-8."""
+        if session.kind != "breathing":
+            return
+        pace = self._config.breathing_pace_s
+        low, high = _PACE_LIMITS_S
+        scale = session.pace_scale * (1.25 if slower else 0.8)
+        session.pace_scale = min(max(scale, low / pace), high / pace)
+        following = session.cues[session.index] if session.index < len(session.cues) else None
+        if following is not None and following.on_grid and not following.after_end:
+            session.next_at = session.last_start + following.delay_s * session.pace_scale
+        self._emit({"t": t, "type": "pace", "pace_s": round(pace * session.pace_scale, 3)})
 
     def _end_session(self, t: float, stopped: bool) -> None:
         session = self.session

@@ -22,9 +22,15 @@ from pausebuddy.hearing import Heard, Recognizer
 from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import Intent, PhraseBook, normalize, spoken_seconds
 from pausebuddy.voice import Clip, Voice
-from pausebuddy.voice.tones import chime
+from pausebuddy.voice.tones import chime, under
 
 _LOGGER = logging.getLogger(__name__)
+
+
+_OVER_ITS_VOICE = frozenset({Intent.STOP})
+"""What counts while it is speaking; its own words never do. Only "stop": with other
+replies allowed too, its own voice coming back from the room was heard as "slower",
+"next" and the like (tests/test_self_hearing.py)."""
 
 
 class Sink(Protocol):
@@ -120,12 +126,12 @@ class Loop:
             _LOGGER.debug("Heard something that is no phrase here.")
             return
         over = self._own_lines_during(heard)
-        if over and (match.intent is not Intent.STOP
+        if over and (match.intent not in _OVER_ITS_VOICE
                      or any(_contains(text, match.phrase) for text in over)):
             _LOGGER.debug("Heard '%s' while saying it or something else: not a command.",
                           match.phrase)
             return
-        if over and self.now_s < self._speaking_until:
+        if over and match.intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
             self._sink.cut(self.now_s)
             self._events({"t": self.now_s, "type": "interrupted"})
@@ -140,10 +146,12 @@ class Loop:
         self.conversation.on_heard(match.intent, max(heard.end_s, self.now_s),
                                    amount_s=spoken_seconds(heard.text))
 
-    def _speak(self, text: str, at_s: float) -> float:
+    def _speak(self, text: str, at_s: float, tone: bool = False) -> float:
         if not text:
             return at_s
         clip = self._voice.render(text)
+        if tone:
+            clip = under(clip)
         end = self._play(clip, at_s, {"type": "said", "text": text})
         self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
         return end

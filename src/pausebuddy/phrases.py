@@ -28,6 +28,8 @@ class Intent(str, enum.Enum):
     READY = "ready"
     CANCEL = "cancel"
     HOW_LONG = "how_long"
+    SLOWER = "slower"
+    FASTER = "faster"
 
 
 # Requests start something, so outside a session they need the wake word first.

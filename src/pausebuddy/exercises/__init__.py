@@ -17,6 +17,10 @@ class Cue:
     after_end: bool = False
     waits_for_answer: bool = False
     """A grounding prompt: "next" and "repeat" refer to this cue."""
+    on_grid: bool = False
+    """A breathing count: its delay is in counts, so "slower" and "faster" stretch it."""
+    tone: bool = False
+    """A breathing phase starts here (in, hold, out): a soft tone marks it."""
 
 
 @cache
@@ -38,12 +42,14 @@ def breathing_cues(cycles: int, pace_s: float = 1.0) -> list[Cue]:
         for phase_index, phase in enumerate(data["phases"]):
             for count in range(phase["counts"]):
                 text = phase["first"] if count == 0 else words[count]
-                if cycle == 0 and phase_index == 0 and count == 0:
+                first = count == 0
+                if cycle == 0 and phase_index == 0 and first:
                     # Leave time for the opening exhale before the grid starts.
-                    cues.append(Cue(text, data["exhale_counts"] * pace_s, after_end=True))
+                    cues.append(Cue(text, data["exhale_counts"] * pace_s, after_end=True,
+                                    on_grid=True, tone=True))
                 else:
-                    cues.append(Cue(text, pace_s))
-    cues.append(Cue(data["outro"], pace_s))
+                    cues.append(Cue(text, pace_s, on_grid=True, tone=first))
+    cues.append(Cue(data["outro"], pace_s, on_grid=True))
     return cues
 
 

@@ -9,6 +9,19 @@ from pausebuddy.voice import Clip
 _RATE_HZ = 22050
 
 
+def under(clip: Clip, freq_hz: float = 392.0, seconds: float = 0.5,
+          volume: float = 0.1) -> Clip:
+    """`clip` with one soft note beneath its start: the cue and the tone begin together,
+    so the tone never pushes the word off its count."""
+    t = np.arange(int(seconds * clip.rate_hz)) / clip.rate_hz
+    note = np.sin(2 * np.pi * freq_hz * t) * np.sin(np.pi * t / seconds) ** 2 * volume * 32767
+    mix = clip.samples.astype(np.float32)
+    if len(mix) < len(note):
+        mix = np.concatenate([mix, np.zeros(len(note) - len(mix), dtype=np.float32)])
+    mix[: len(note)] += note
+    return Clip(samples=np.clip(mix, -32768, 32767).astype(np.int16), rate_hz=clip.rate_hz)
+
+
 def chime(volume: float = 0.18) -> Clip:
     """Two soft notes, a fifth apart, each faded in and out so nothing clicks."""
     notes = []
