@@ -182,3 +182,22 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path) -> None:
         assert step in story
     assert any(prompt in story for prompt in LINES["return_prompts"])
     assert len(audio.read_wav(said_wav)) > len(audio.read_wav(scene_wav))
+
+
+def test_grounding_waits_for_the_answer_then_moves_on(tmp_path: Path, write_config) -> None:
+    config = write_config("grounding_answer_s: 30\n")
+    talk = scene.Scene().pause(0.5).add(scene.PIPER, "Pause buddy, grounding.", 0.0)
+    events, _ = run_loop(tmp_path, talk.pause(1.0), config, "first")
+    see = next(e for e in said(events) if "five things you can see" in e["text"])
+    # They take a moment, then name five things; it must not cut in while they talk.
+    talk.pause(see["end"] + 2.0 - talk.duration_s)
+    talk.add(scene.PIPER, "The lamp. The window. The sofa. A cup. The rug by the door.", 0.0,
+             label="answer")
+    _, _, answer_end = talk.marks[-1]
+    events, _ = run_loop(tmp_path, talk.pause(1.0), config, "second")
+    touch = next(e for e in said(events) if "four things you can touch" in e["text"])
+    # Not while they were talking, and not the whole 30 s: about 3 s after they finished.
+    assert answer_end + 2.5 <= touch["t"] <= answer_end + 4.0
+    # With nobody answering, it waits the full time.
+    later = next(e for e in said(events) if "three things you can hear" in e["text"].lower())
+    assert later["t"] == pytest.approx(touch["end"] + 30, abs=0.05)

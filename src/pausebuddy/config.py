@@ -105,8 +105,9 @@ class Config:
     ratio never changes."""
     breathing_tones: bool = True
     """A soft tone under "In", "Hold" and "Out", where each phase starts."""
-    grounding_answer_s: float = 12.0
-    """Silence left after each grounding prompt for naming things."""
+    grounding_answer_s: float = 30.0
+    """The longest it waits after a grounding prompt. It moves on sooner, 3 s after
+    people have finished naming things (voice activity: nothing is recognized)."""
     snooze_minutes: float = 5.0
     reminder_repeats: int = 3
     """Times the reminder is repeated, 5 minutes apart, when nobody answers."""

@@ -38,6 +38,8 @@ MIN_SPOKEN_BREAK_S = 10 * 60
 """A length named aloud is at least this: shorter breaks do not let the body calm down."""
 _PACE_LIMITS_S = (0.6, 2.0)
 """Seconds per count that "slower" and "faster" stay within."""
+ANSWER_SETTLE_S = 3.0
+"""Quiet after someone has been naming things that means they have finished."""
 REPEAT_AFTER_S = 5 * 60
 """An unanswered reminder is said again after this."""
 
@@ -80,6 +82,8 @@ class Session:
     """Index of the grounding prompt people are answering."""
     pace_scale: float = 1.0
     """"slower" and "faster" stretch the counts still to come."""
+    last_voice: float | None = None
+    """When someone was last heard talking after the grounding prompt."""
 
 
 def say_clock(epoch_s: float) -> str:
@@ -168,10 +172,23 @@ class Conversation:
         """True when a reply without the wake word makes sense."""
         return self.session is not None or (self._break is not None and self._break.reminding)
 
+    @property
+    def wants_activity(self) -> bool:
+        """Grounding waits for the answer: the loop reports when people talk."""
+        return self.session is not None and self.session.answering is not None
+
+    def on_activity(self, t: float) -> None:
+        session = self.session
+        if session is not None and session.answering is not None and t > session.last_end:
+            session.last_voice = t
+
     def next_due(self) -> float | None:
         """When something is next scheduled; None when nothing is pending."""
-        if self.session is not None:
-            return self.session.next_at
+        session = self.session
+        if session is not None:
+            if session.last_voice is not None:
+                return min(session.next_at, session.last_voice + ANSWER_SETTLE_S)
+            return session.next_at
         if self._break is not None:
             return self._break.due_at
         return None
@@ -240,6 +257,11 @@ class Conversation:
 
     def tick(self, t: float) -> None:
         """Say whatever has fallen due by time `t`."""
+        session = self.session
+        if (session is not None and session.last_voice is not None
+                and t - session.last_voice >= ANSWER_SETTLE_S and session.next_at > t):
+            # They named things and have been quiet a moment: move on now.
+            session.next_at = t
         while self.session is not None and t >= self.session.next_at:
             self._next_cue(self.session)
         pending = self._break
@@ -257,6 +279,7 @@ class Conversation:
         end = self._speak(cue.text, at, tone=cue.tone and self._config.breathing_tones)
         session.last_start, session.last_end = at, end
         session.answering = session.index if cue.waits_for_answer else None
+        session.last_voice = None
         session.index += 1
         if session.index < len(session.cues):
             following = session.cues[session.index]

@@ -14,6 +14,7 @@ from typing import Protocol, TextIO
 
 import numpy as np
 
+from pausebuddy.activity import Activity
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config
@@ -83,6 +84,7 @@ class Loop:
         self._speaking_until = 0.0
         self._deaf_until = 0.0
         """Until then its own voice (plus a room-echo tail) may be in the input."""
+        self._activity = Activity()
         self._own_lines: list[tuple[float, float, str]] = []
         """(start, end, normalized text) of what it said lately: its own words are not
         commands, even when the room brings them back to the microphone."""
@@ -119,6 +121,12 @@ class Loop:
         if deaf < len(block):
             for heard in self._recognizer.accept(block[deaf:]):
                 self._on_heard(heard)
+        # Voice activity, for grounding's answers: never while its own voice may be in
+        # the room, so it does not wait on itself.
+        own = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
+        if self.conversation.wants_activity and own < len(block):
+            if self._activity.talking(block[own:]):
+                self.conversation.on_activity(start_s + len(block) / RATE_HZ)
 
     def _on_heard(self, heard: Heard) -> None:
         match = self._phrases.match(heard.text, self.conversation.allowed_intents())
