@@ -11,6 +11,7 @@ import logging
 import queue
 import struct
 import threading
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,24 +205,30 @@ class WavTimeline:
 class Speaker:
     """Plays clips in order on a thread, so the loop keeps listening while it speaks."""
 
-    def __init__(self, device: str | None) -> None:
+    def __init__(self, device: str | None, epoch_s: float | None = None) -> None:
+        """`epoch_s`: the wall clock at audio time 0. With it, each clip waits for its
+        start time, so counts keep their grid however early they were queued."""
         import sounddevice as sd
 
         self._sd = sd
+        self._epoch = epoch_s
         self._device = _device(device)
         try:
             sd.check_output_settings(device=self._device, samplerate=22050, channels=1)
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioError(no_device_message("speaker", device, exc)) from exc
-        self._queue: queue.Queue[Clip | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Clip, float] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._play_all, daemon=True)
         self._thread.start()
 
     def play(self, clip: Clip, start_s: float) -> None:
-        self._queue.put(clip)
+        self._queue.put((clip, start_s))
 
     def _play_all(self) -> None:
-        while (clip := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
+            clip, start_s = item
+            if self._epoch is not None:
+                time.sleep(max(0.0, self._epoch + start_s - time.time()))
             try:
                 self._sd.play(clip.samples, clip.rate_hz, device=self._device, blocking=True)
             except self._sd.PortAudioError as exc:

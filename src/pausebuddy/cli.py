@@ -21,6 +21,7 @@ from pausebuddy.history import HistoryLog
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.phrases import PhraseBook
 from pausebuddy.voice import VoiceError, create_voice
+from pausebuddy.voice.lines import fixed_lines
 
 _LOGGER = logging.getLogger("pausebuddy")
 
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    voice = _voice(config, live=not args.input)
     epoch = time.time()
     pace = None
     if args.input:
@@ -106,9 +108,19 @@ def _run(args: argparse.Namespace) -> int:
         blocks = audio.Microphone(config.audio.input_device).blocks()
     state = args.state or (None if args.input else default_break_file())
     store = BreakStore(state) if state else None
-    sink = _sink(config, args.output, live=not args.input)
+    sink = _sink(config, args.output, live=not args.input, epoch_s=epoch)
     return _loop(config, sink, args.events, blocks, drain=bool(args.input), store=store,
-                 epoch_s=epoch, pace=pace)
+                 epoch_s=epoch, pace=pace, live=not args.input, voice=voice)
+
+
+def _voice(config: Config, live: bool):  # noqa: ANN202
+    voice = create_voice(config.voice)
+    if live:
+        # Every fixed line ready before it starts listening (and before its clock starts):
+        # a reply never waits for synthesis.
+        for text in fixed_lines(config):
+            voice.render(text)
+    return voice
 
 
 def _wait_until(epoch: float, t: float) -> None:
@@ -127,26 +139,31 @@ def _paced(blocks, pace):  # noqa: ANN001, ANN202
 def _exercise(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     kind = "breathing" if args.command == "breathe" else "grounding"
+    voice = _voice(config, live=not args.output)
+    epoch = time.time()
     if args.output:
         blocks, sink = iter(()), audio.WavTimeline(args.output)
     else:
         blocks = audio.Microphone(config.audio.input_device).blocks()
-        sink = _sink(config, None, live=True)
-    return _loop(config, sink, args.events, blocks, drain=True, start=kind)
+        sink = _sink(config, None, live=True, epoch_s=epoch)
+    return _loop(config, sink, args.events, blocks, drain=True, start=kind, epoch_s=epoch,
+                 live=not args.output, voice=voice)
 
 
 def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
           events: EventLog | None = None, store: BreakStore | None = None,
-          epoch_s: float = 0.0, pace=None) -> int:  # noqa: ANN001
+          epoch_s: float = 0.0, pace=None, live: bool = False,
+          voice=None) -> int:  # noqa: ANN001
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
-    voice = create_voice(config.voice)
+    voice = voice or create_voice(config.voice)
     events = events or EventLog(events_path)
     # The history sits next to the break file, so it is kept only where breaks are.
     history = HistoryLog(store.path.parent / "history.jsonl") \
         if store is not None and config.keep_history else None
     loop = Loop(config, recognizer, phrases, voice, sink, events, store=store,
-                epoch_s=epoch_s or time.time(), pace=pace, history=history)
+                epoch_s=epoch_s or time.time(), pace=pace, history=history,
+                lookahead_s=_LOOKAHEAD_S if live else 0.0)
     if start:
         loop.conversation.start(start, 0.0)
     try:
@@ -157,11 +174,11 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
     return 0
 
 
-def _sink(config: Config, output: str | None, live: bool):  # noqa: ANN202
+def _sink(config: Config, output: str | None, live: bool, epoch_s: float):  # noqa: ANN202
     if output:
         return audio.WavTimeline(output)
     if live:
-        return audio.Speaker(config.audio.output_device)
+        return audio.Speaker(config.audio.output_device, epoch_s=epoch_s)
     return audio.NullSink()
 
 
@@ -266,7 +283,6 @@ def _history(args: argparse.Namespace) -> int:
 
 def _voices(args: argparse.Namespace) -> int:
     from pausebuddy.voice import profiles
-    from pausebuddy.voice.lines import fixed_lines
 
     config = load_config(args.config)
     if args.action == "list":
@@ -298,6 +314,10 @@ def _config(args: argparse.Namespace) -> int:
     print(f"# effective config ({source})")
     print(config_to_yaml(config), end="")
     return 0
+
+
+_LOOKAHEAD_S = 0.15
+"""Live, cues reach the speaker this early and wait there for their exact time."""
 
 
 def default_break_file() -> Path:

@@ -65,11 +65,13 @@ class Loop:
         self, config: Config, recognizer: Recognizer, phrases: PhraseBook, voice: Voice,
         sink: Sink, events: EventLog, store: BreakStore | None = None,
         epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
-        history: HistoryLog | None = None,
+        history: HistoryLog | None = None, lookahead_s: float = 0.0,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
-        and --realtime runs); without it, waiting for the reminder takes no time."""
+        and --realtime runs); without it, waiting for the reminder takes no time.
+        `lookahead_s`: live, cues are handed to the speaker this early, and it waits for
+        their exact time (ticks come only once a block)."""
         self._config = config
         self._recognizer = recognizer
         self._phrases = phrases
@@ -77,6 +79,7 @@ class Loop:
         self._sink = sink
         self._events = events
         self._pace = pace
+        self._lookahead = lookahead_s
         self.conversation = Conversation(config, self._speak, events, tone=self._chime,
                                          store=store, epoch_s=epoch_s, history=history)
         self.conversation.restore(0.0)
@@ -97,7 +100,7 @@ class Loop:
             # A reply can only start once the block that held the phrase has arrived.
             self.now_s += len(block) / RATE_HZ
             self._listen(block, start_s)
-            self.conversation.tick(self.now_s)
+            self.conversation.tick(self.now_s + self._lookahead)
         for heard in self._recognizer.flush():
             self._on_heard(heard)
         input_end = self.now_s
