@@ -45,6 +45,7 @@ def test_a_whole_time_out(tmp_path: Path, write_config, voice: str) -> None:
     # The acknowledgement starts within half a second of the phrase ending (input clock).
     assert lines[0]["text"] == LINES["timeout_ack"]
     assert phrase_end <= lines[0]["t"] <= phrase_end + 0.5
+    assert 0 <= lines[0]["t"] - heard[0]["t"] <= 0.3  # from the moment it was heard
     # Then the breathing cues, in order, then the break is announced.
     texts = [e["text"] for e in lines]
     first_in = texts.index("In")

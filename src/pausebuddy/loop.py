@@ -148,8 +148,8 @@ class Loop:
             self._events({"t": self.now_s, "type": "interrupted"})
             self._speaking_until = self._deaf_until = self.now_s
         _LOGGER.info("Heard %s.", match.intent.value)
-        self._events({
-            "t": heard.end_s, "type": "heard", "intent": match.intent.value,
+        self._events({  # t: when it was heard, i.e. this block; start/end: the phrase
+            "t": max(heard.end_s, self.now_s), "type": "heard", "intent": match.intent.value,
             "text": heard.text, "start": heard.start_s, "end": heard.end_s,
             "score": heard.score,
         })
