@@ -79,7 +79,7 @@ def test_time_out_heard_and_answered_through_the_room(room, tmp_path: Path) -> N
     recording = tmp_path / "room.wav"
     recorder = None
     try:
-        _wait(lambda: "Listening." in log.read_text(), 120, "the loop starting")
+        _wait(lambda: "Ready: listening." in log.read_text(), 120, "the loop starting")
         recorder = subprocess.Popen(["parecord", "--device=room.monitor", "--channels=1",
                                      "--file-format=wav", str(recording)], env=room)
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room, check=True)
@@ -95,8 +95,13 @@ def test_time_out_heard_and_answered_through_the_room(room, tmp_path: Path) -> N
         if recorder is not None:
             recorder.send_signal(signal.SIGINT)
             recorder.wait(timeout=10)
+        # Stopped as systemd stops it: SIGTERM, in the middle of the break.
+        stopping = time.monotonic()
         loop.send_signal(signal.SIGTERM)
         loop.wait(timeout=10)
+        stop_s = time.monotonic() - stopping
+    assert loop.returncode == 0 and stop_s < 2.0, log.read_text()[-2000:]
+    assert "Stopped." in log.read_text()
 
     heard = [e for e in json_lines(events.read_text()) if e["type"] == "heard"]
     assert [e["intent"] for e in heard] == ["timeout"], log.read_text()[-2000:]
@@ -107,4 +112,5 @@ def test_time_out_heard_and_answered_through_the_room(room, tmp_path: Path) -> N
     after_phrase = int((len(audio.read_wav(phrase)) / audio.RATE_HZ + 0.5) * audio.RATE_HZ)
     answer = room_audio[after_phrase : after_phrase + 3 * audio.RATE_HZ]
     assert len(answer) == 3 * audio.RATE_HZ and np.sqrt(np.mean(answer**2)) > 300
-    assert os.path.exists(tmp_path / "break.json")  # the live loop keeps the break
+    assert os.path.exists(tmp_path / "break.json")  # the break survives the stop
+

@@ -245,8 +245,9 @@ class Speaker:
         self._sd.stop()
 
     def close(self) -> None:
+        """Let what is queued finish playing (it is short: one line at most)."""
         self._queue.put(None)
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=15)
 
 
 class NullSink:

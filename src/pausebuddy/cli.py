@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -85,13 +86,21 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # SIGTERM (systemd stopping it) ends it like Ctrl-C: streams closed, nothing lost
+    # (the pending break is on disk already).
+    signal.signal(signal.SIGTERM, _stop)
     try:
         return _COMMANDS[args.command](args)
     except (ConfigError, HearingError, VoiceError, audio.AudioError) as exc:
         print(f"pausebuddy: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        _LOGGER.info("Stopped.")
+        return 0
+
+
+def _stop(signum: int, frame) -> None:  # noqa: ANN001
+    raise KeyboardInterrupt
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -147,13 +156,13 @@ def _exercise(args: argparse.Namespace) -> int:
         blocks = audio.Microphone(config.audio.input_device).blocks()
         sink = _sink(config, None, live=True, epoch_s=epoch)
     return _loop(config, sink, args.events, blocks, drain=True, start=kind, epoch_s=epoch,
-                 live=not args.output, voice=voice)
+                 live=not args.output, voice=voice, until_idle=True)
 
 
 def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
           events: EventLog | None = None, store: BreakStore | None = None,
           epoch_s: float = 0.0, pace=None, live: bool = False,
-          voice=None) -> int:  # noqa: ANN001
+          voice=None, until_idle: bool = False) -> int:  # noqa: ANN001
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
     voice = voice or create_voice(config.voice)
@@ -167,7 +176,10 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
     if start:
         loop.conversation.start(start, 0.0)
     try:
-        loop.run(blocks, drain=drain)
+        loop.run(blocks, drain=drain, until_idle=until_idle)
+    except KeyboardInterrupt:
+        sink.cut(loop.now_s)  # stopping: not a word more
+        raise
     finally:
         sink.close()
         events.close()

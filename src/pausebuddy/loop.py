@@ -92,15 +92,21 @@ class Loop:
         """(start, end, normalized text) of what it said lately: its own words are not
         commands, even when the room brings them back to the microphone."""
 
-    def run(self, blocks: Iterable[np.ndarray], drain: bool = True) -> None:
-        """Listen to `blocks`; with `drain`, then go on in silence until nothing is pending."""
-        _LOGGER.info("Listening.")
+    def run(self, blocks: Iterable[np.ndarray], drain: bool = True,
+            until_idle: bool = False) -> None:
+        """Listen to `blocks`; with `drain`, then go on in silence until nothing is pending.
+        `until_idle`: stop listening once nothing is pending and it has finished speaking
+        (`pausebuddy breathe` on the microphone)."""
+        _LOGGER.info("Ready: listening.")
         for block in blocks:
             start_s = self.now_s
             # A reply can only start once the block that held the phrase has arrived.
             self.now_s += len(block) / RATE_HZ
             self._listen(block, start_s)
             self.conversation.tick(self.now_s + self._lookahead)
+            if until_idle and self.conversation.next_due() is None \
+                    and self.now_s >= self._speaking_until:
+                break
         for heard in self._recognizer.flush():
             self._on_heard(heard)
         input_end = self.now_s
