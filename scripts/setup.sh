@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debs=(espeak-ng libespeak-ng1 libportaudio2 sox python3-venv)
-# The tests also run the live loop through a real sound server (a null sink as the room).
-[ "${1:-}" = "--test" ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins)
+# The tests also run the live loop through a real sound server (a null sink as the room),
+# and trace a whole time-out's system calls to prove nothing leaves the machine.
+[ "${1:-}" = "--test" ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins strace)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
