@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ENV, json_lines, phrase_in_talk, run_cli
+
 from pausebuddy import scene
 from pausebuddy.breaks import BreakStore, SavedBreak
 from pausebuddy.conversation import prompts

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import run_cli
+
 from pausebuddy.config import Config, ConfigError, config_from_yaml, config_to_yaml
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import VOICES, json_lines, phrase_in_talk, run_cli
+
 from pausebuddy import scene
 
 # One phrase per intent, said the way people would say it.

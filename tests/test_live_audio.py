@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ENV, json_lines, phrase_in_talk
+
 from pausebuddy import audio, scene
 
 pytestmark = pytest.mark.skipif(shutil.which("pulseaudio") is None,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import json_lines, phrase_in_talk, run_cli
+
 from pausebuddy import audio, scene
 from pausebuddy.conversation import prompts
 

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ENV, phrase_in_talk
+
 from pausebuddy import scene
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None,

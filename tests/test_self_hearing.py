@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import json_lines, phrase_in_talk, run_cli
+
 from pausebuddy import audio, scene
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.conversation import prompts
@@ -19,7 +19,8 @@ from pausebuddy.conversation import prompts
 LINES = prompts()
 ECHO = 0.3
 """Its voice as the microphone hears it back, relative to what it played (-10 dB)."""
-CONFIG = "break_minutes: 0.25\nbreathing_cycles: 1\nreminder_repeats: 0\n"
+CONFIG = "break_minutes: 0.25\nbreathing_cycles: 1\nreminder_repeats: 0\n" \
+    "hearing:\n  barge_in: true\n"
 
 
 def _run(tmp_path: Path, config: Path, samples: np.ndarray, name: str):

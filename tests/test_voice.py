@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from conftest import json_lines, run_cli
+
 from pausebuddy import audio
 from pausebuddy.voice import Clip
 from pausebuddy.voice.cache import CachedVoice

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import VOICES, json_lines, phrase_in_talk, run_cli
+
 from pausebuddy.hearing.vosk_engine import MODEL_NAME, default_model_dir
 
 MODEL = Path(os.environ.get("PAUSEBUDDY_VOSK_MODEL", default_model_dir()))

@@ -12,8 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from pausebuddy import audio
-from pausebuddy import paths
+from pausebuddy import audio, paths
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError, config_to_yaml, load_config
 from pausebuddy.conversation import say_duration
@@ -238,7 +237,7 @@ def _demo(args: argparse.Namespace) -> int:
     _loop(config, audio.WavTimeline(args.output), None, audio.wav_blocks(talk.samples),
           drain=True, events=events)
     print(f"\nTimeline (seconds on the scene's clock; the scene is {args.scene}):")
-    for label, start, end in talk.marks:
+    for _, start, end in talk.marks:
         print(f"  {start:7.2f}  [scene] someone says the time-out phrase (ends {end:.2f})")
     for event in events.events:
         print("  " + _describe(event))

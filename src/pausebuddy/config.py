@@ -69,9 +69,11 @@ class HearingConfig:
     """How long after the wake word (or the start of speech) a command may come."""
     self_mute_tail_s: float = 0.3
     """Its own voice counts this long after it stops (room echo)."""
-    barge_in: bool = True
+    barge_in: bool = False
     """While it speaks, it still listens for "stop" (and only that); what it is saying
-    itself is never taken as a command. Off: it does not listen while it speaks."""
+    itself is never taken as a command. Off by default for now: with its own voice
+    coming back from the room it decodes all the time (0.33 CPU s per s here, too much
+    for a Pi 4), and without echo cancellation it rarely hears "stop" over itself."""
 
 
 @dataclass(frozen=True)

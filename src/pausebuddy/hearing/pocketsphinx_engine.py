@@ -64,7 +64,8 @@ class PocketsphinxRecognizer:
         self._phrases = phrases
         self._cores = phrases.all_cores() + phrases.timeout_with_lengths()
         self._bare = phrases.cores[Intent.TIMEOUT] if config.spot_bare_timeout else []
-        model_dir = Path(config.model) if config.model else Path(get_model_path()) / "en-us" / "en-us"
+        shipped = Path(get_model_path()) / "en-us" / "en-us"
+        model_dir = Path(config.model) if config.model else shipped
         self._decoder = self._load_decoder(model_dir)
         self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=SAMPLE_RATE_HZ)
         self._ep_frame = self._endpointer.frame_bytes // 2
@@ -263,7 +264,8 @@ class PocketsphinxRecognizer:
         # Segments name the pronunciation used: "ready(2)" is still "ready".
         words = [_PRONUNCIATION.sub("", s.word) for s in segs]
         found = _find_core(words, self._cores)
-        _LOGGER.debug("window %.2f-%.2f s heard: %s", window.opened / SAMPLE_RATE_HZ, self._pos / SAMPLE_RATE_HZ, words)
+        _LOGGER.debug("window %.2f-%.2f s heard: %s", window.opened / SAMPLE_RATE_HZ,
+                      self._pos / SAMPLE_RATE_HZ, words)
         self._window = None
         self._start_spotting()
         if found is None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy.voice.profiles import VoiceProfile
 from pausebuddy.voice import Clip, VoiceError, trim_silence
+from pausebuddy.voice.profiles import VoiceProfile
 
 _LOGGER = logging.getLogger(__name__)
 
