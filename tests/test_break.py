@@ -144,3 +144,36 @@ def test_history_is_off_by_default_and_kept_when_asked(tmp_path: Path, write_con
     assert "1 time-out" in summary and "1 ended early" in summary
     assert run_cli("history", "--forget", "--state", state).stdout.strip() == "History deleted."
     assert not (state.parent / "history.jsonl").exists()
+
+
+def test_sighup_takes_a_good_config_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("timeout_exercise: none\n", encoding="utf-8")
+    # The phrase comes 9 s in: after both reloads, even on a slow machine.
+    talk = scene.Scene().pause(9.0)
+    talk.add(scene.PIPER, "Pause buddy, red card.", 0.0, label="phrase").pause(2.0)
+    wav = talk.write(tmp_path / "scene.wav")
+    events, log = tmp_path / "events.jsonl", tmp_path / "log.txt"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pausebuddy", "run", "--config", str(config), "--input",
+             str(wav), "--realtime", "--events", str(events)],
+            stdout=subprocess.DEVNULL, stderr=log_file, env=ENV)
+    try:
+        deadline = time.monotonic() + 60
+        while "Ready: listening." not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        config.write_text("timeout_exercise: none\nbreak_minutes: soon\n", encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        time.sleep(1.0)
+        assert "Kept the running config" in log.read_text()
+        config.write_text('timeout_exercise: none\nphrases:\n  timeout: ["pause buddy, red'
+                          ' card"]\n', encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        time.sleep(1.0)
+        assert "Config reloaded." in log.read_text()
+        heard = _wait_for(events, "heard", timeout_s=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert heard["intent"] == "timeout" and "red card" in heard["text"]

@@ -118,7 +118,8 @@ def _run(args: argparse.Namespace) -> int:
     store = BreakStore(state) if state else None
     sink = _sink(config, args.output, live=not args.input, epoch_s=epoch)
     return _loop(config, sink, args.events, blocks, drain=bool(args.input), store=store,
-                 epoch_s=epoch, pace=pace, live=not args.input, voice=voice)
+                 epoch_s=epoch, pace=pace, live=not args.input, voice=voice,
+                 config_path=args.config)
 
 
 def _voice(config: Config, live: bool):  # noqa: ANN202
@@ -161,7 +162,8 @@ def _exercise(args: argparse.Namespace) -> int:
 def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
           events: EventLog | None = None, store: BreakStore | None = None,
           epoch_s: float = 0.0, pace=None, live: bool = False,
-          voice=None, until_idle: bool = False) -> int:  # noqa: ANN001
+          voice=None, until_idle: bool = False,
+          config_path: str | None = None) -> int:  # noqa: ANN001
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
     voice = voice or create_voice(config.voice)
@@ -171,7 +173,10 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
         if store is not None and config.keep_history else None
     loop = Loop(config, recognizer, phrases, voice, sink, events, store=store,
                 epoch_s=epoch_s or time.time(), pace=pace, history=history,
-                lookahead_s=_LOOKAHEAD_S if live else 0.0)
+                lookahead_s=_LOOKAHEAD_S if live else 0.0,
+                reload_config=functools.partial(load_config, config_path))
+    # SIGHUP: read the config again at the next block (taken whole, or refused whole).
+    signal.signal(signal.SIGHUP, lambda *_: setattr(loop, "reload_requested", True))
     if start:
         loop.conversation.start(start, 0.0)
     try:

@@ -129,6 +129,10 @@ class Conversation:
         self._length_named = False
         """The length of the coming break was said aloud ("for half an hour")."""
 
+    def reconfigure(self, config: Config) -> None:
+        """A new config for what comes next; a running session and break carry on."""
+        self._config = config
+
     @property
     def pending_break(self) -> Break | None:
         return self._break

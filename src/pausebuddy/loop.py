@@ -17,12 +17,12 @@ import numpy as np
 from pausebuddy.activity import Activity
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.breaks import BreakStore
-from pausebuddy.config import Config
+from pausebuddy.config import Config, ConfigError
 from pausebuddy.conversation import Conversation
-from pausebuddy.hearing import Heard, Recognizer
+from pausebuddy.hearing import Heard, HearingError, Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import Intent, PhraseBook, normalize, spoken_seconds
-from pausebuddy.voice import Clip, Voice
+from pausebuddy.voice import Clip, Voice, VoiceError, create_voice
 from pausebuddy.voice.tones import chime, under
 
 _LOGGER = logging.getLogger(__name__)
@@ -66,12 +66,14 @@ class Loop:
         sink: Sink, events: EventLog, store: BreakStore | None = None,
         epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
         history: HistoryLog | None = None, lookahead_s: float = 0.0,
+        reload_config: Callable[[], Config] | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
         and --realtime runs); without it, waiting for the reminder takes no time.
         `lookahead_s`: live, cues are handed to the speaker this early, and it waits for
-        their exact time (ticks come only once a block)."""
+        their exact time (ticks come only once a block). `reload_config`: reads the config
+        again when `reload_requested` is set (SIGHUP)."""
         self._config = config
         self._recognizer = recognizer
         self._phrases = phrases
@@ -80,6 +82,8 @@ class Loop:
         self._events = events
         self._pace = pace
         self._lookahead = lookahead_s
+        self._reload_config = reload_config
+        self.reload_requested = False
         self.conversation = Conversation(config, self._speak, events, tone=self._chime,
                                          store=store, epoch_s=epoch_s, history=history)
         self.conversation.restore(0.0)
@@ -102,6 +106,8 @@ class Loop:
             start_s = self.now_s
             # A reply can only start once the block that held the phrase has arrived.
             self.now_s += len(block) / RATE_HZ
+            if self.reload_requested:
+                self._reload()
             self._listen(block, start_s)
             self.conversation.tick(self.now_s + self._lookahead)
             if until_idle and self.conversation.next_due() is None \
@@ -119,6 +125,25 @@ class Loop:
                 self.conversation.tick(self.now_s)
         # As long as the input, or up to its last words: not the quiet waited through.
         self._sink.extend_to(max(input_end, self._speaking_until))
+
+    def _reload(self) -> None:
+        """The config changed on disk: take it whole, or keep the old one whole."""
+        self.reload_requested = False
+        if self._reload_config is None:
+            return
+        try:
+            config = self._reload_config()
+            phrases = PhraseBook(config.phrases)
+            recognizer = create_recognizer(config.hearing, phrases)
+            voice = create_voice(config.voice) if config.voice != self._config.voice \
+                else self._voice
+        except (ConfigError, HearingError, VoiceError) as exc:
+            _LOGGER.warning("Kept the running config; the new one has a problem: %s", exc)
+            return
+        self._config, self._phrases, self._recognizer, self._voice = (
+            config, phrases, recognizer, voice)
+        self.conversation.reconfigure(config)
+        _LOGGER.info("Config reloaded.")
 
     def _listen(self, block: np.ndarray, start_s: float) -> None:
         deaf = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
