@@ -26,7 +26,7 @@ import numpy as np
 
 from pausebuddy import audio, scene
 from pausebuddy.config import Config
-from pausebuddy.hearing import create_recognizer
+from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.phrases import Intent, PhraseBook
 from pausebuddy.voice import create_voice
@@ -70,10 +70,8 @@ IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
 
 def spot(samples: np.ndarray, config: Config, phrases: PhraseBook,
          allowed: frozenset[Intent] | None = None) -> list[tuple]:
-    recognizer = create_recognizer(config.hearing, phrases)
     found = []
-    for heard in [h for b in audio.wav_blocks(samples) for h in recognizer.accept(b)] + \
-            recognizer.flush():
+    for heard in hear_all(create_recognizer(config.hearing, phrases), samples):
         match = phrases.match(heard.text, allowed)
         if match:
             found.append((match.intent.value, heard.start_s, heard.end_s))

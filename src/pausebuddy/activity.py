@@ -1,7 +1,8 @@
 """Is someone talking? Voice activity only: nothing is recognized or kept.
 
-Grounding waits while people name things and moves on once they have finished; this
-tells it when they talk. pocketsphinx's endpointer (WebRTC-style VAD) is used because
+pocketsphinx's endpointer (a WebRTC-style VAD), fed blocks of any length. The
+pocketsphinx engine uses it to find where speech starts and ends; the loop uses it so
+grounding can wait while people name things and move on once they have finished.
 pocketsphinx is installed whichever recognizer is configured.
 """
 
@@ -12,20 +13,33 @@ from pocketsphinx import Endpointer
 
 from pausebuddy.audio import RATE_HZ
 
+WINDOW_S = 0.3
+"""The endpointer decides over this much audio, so it calls speech about this late."""
+
 
 class Activity:
     def __init__(self) -> None:
-        self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=RATE_HZ)
-        self._frame = self._endpointer.frame_bytes // 2
+        self._endpointer = Endpointer(window=WINDOW_S, ratio=0.9, sample_rate=RATE_HZ)
+        self.frame = self._endpointer.frame_bytes // 2
+        """Samples per VAD frame."""
         self._pending = np.zeros(0, dtype=np.int16)
+
+    @property
+    def in_speech(self) -> bool:
+        return self._endpointer.in_speech
+
+    def frames(self, block: np.ndarray) -> list[tuple[int, bool]]:
+        """Feed the next block: for each VAD frame it completes, where that frame ends
+        (samples from the end of `block`, so 0 or less) and whether speech is on there."""
+        buf = np.concatenate([self._pending, np.asarray(block, dtype=np.int16)])
+        n = len(buf) // self.frame * self.frame
+        out = []
+        for i in range(0, n, self.frame):
+            self._endpointer.process(buf[i : i + self.frame].tobytes())
+            out.append((i + self.frame - len(buf), self._endpointer.in_speech))
+        self._pending = buf[n:]
+        return out
 
     def talking(self, block: np.ndarray) -> bool:
         """Feed the next block; True if speech was going on in it."""
-        buf = np.concatenate([self._pending, np.asarray(block, dtype=np.int16)])
-        n = len(buf) // self._frame * self._frame
-        talking = False
-        for i in range(0, n, self._frame):
-            self._endpointer.process(buf[i : i + self._frame].tobytes())
-            talking = talking or self._endpointer.in_speech
-        self._pending = buf[n:]
-        return talking
+        return any(speech for _, speech in self.frames(block))

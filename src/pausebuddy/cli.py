@@ -16,7 +16,7 @@ from pausebuddy import audio, paths
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError, config_to_yaml, load_config
 from pausebuddy.conversation import say_duration
-from pausebuddy.hearing import HearingError, create_recognizer
+from pausebuddy.hearing import HearingError, create_recognizer, hear_all
 from pausebuddy.history import HistoryLog
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.phrases import PhraseBook
@@ -208,11 +208,7 @@ def _spot(args: argparse.Namespace) -> int:
         if index:
             recognizer = create_recognizer(config.hearing, phrases)  # a fresh stream
         recognizer.expecting_reply = args.replies
-        heard = []
-        for block in audio.wav_blocks(samples):
-            heard += recognizer.accept(block)
-        heard += recognizer.flush()
-        for item in heard:
+        for item in hear_all(recognizer, samples):
             match = phrases.match(item.text)
             if match is None:
                 continue

@@ -8,7 +8,6 @@ every error can point at the line it came from.
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import os
 import types
@@ -139,10 +138,16 @@ _RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-_EXTRA: contextvars.ContextVar[tuple[dict, dict]] = contextvars.ContextVar(
-    "limits", default=(_RANGES, _CHOICES))
-"""The ranges and choices in force while one file is read."""
 T = typing.TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One file being read: its name for messages, and the limits on its fields."""
+
+    source: str
+    ranges: dict[str, tuple[float, float]]
+    choices: dict[str, tuple[str, ...]]
 
 
 def default_config_path() -> Path:
@@ -181,18 +186,15 @@ def dataclass_from_yaml(cls: type[T], text: str, source: str,
         raise ConfigError(f"{source}{where}: not valid YAML: {exc}") from exc
     if root is None:
         return cls()
-    token = _EXTRA.set(((ranges or _RANGES), (choices or _CHOICES)))
-    try:
-        return _build(cls, root, "", source)
-    finally:
-        _EXTRA.reset(token)
+    return _build(cls, root, "", _Reading(source, ranges or _RANGES, choices or _CHOICES))
 
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _build(cls: type, node: yaml.Node, prefix: str, source: str):  # noqa: ANN202
+def _build(cls: type, node: yaml.Node, prefix: str, reading: _Reading):  # noqa: ANN202
+    source = reading.source
     if not isinstance(node, yaml.MappingNode):
         what = prefix.rstrip(".") or "the config"
         raise ConfigError(f"{source} line {_line(node)}: {what} must be a mapping of fields")
@@ -207,12 +209,12 @@ def _build(cls: type, node: yaml.Node, prefix: str, source: str):  # noqa: ANN20
                 f"{source} line {_line(key_node)}: unknown field '{dotted}'"
                 f" (known here: {', '.join(sorted(known))})"
             )
-        values[name] = _convert(hints[name], value_node, dotted, source)
+        values[name] = _convert(hints[name], value_node, dotted, reading)
     return cls(**values)
 
 
-def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, ANN202
-    line = _line(node)
+def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):  # noqa: ANN001, ANN202
+    line, source = _line(node), reading.source
 
     def fail(expected: str) -> typing.NoReturn:
         shown = getattr(node, "value", "")
@@ -220,13 +222,13 @@ def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, 
         raise ConfigError(f"{source} line {line}: {dotted}: expected {expected}, got {shown}")
 
     if dataclasses.is_dataclass(hint):
-        return _build(hint, node, dotted + ".", source)
+        return _build(hint, node, dotted + ".", reading)
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
             return None
-        return _convert(args[0], node, dotted, source)
+        return _convert(args[0], node, dotted, reading)
     if origin is list:
         if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
             items = [node]  # a single phrase may be written without a list
@@ -235,7 +237,7 @@ def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, 
         else:
             fail("a list")
         (item_type,) = typing.get_args(hint)
-        out = [_convert(item_type, item, dotted, source) for item in items]
+        out = [_convert(item_type, item, dotted, reading) for item in items]
         if not out:
             fail("at least one entry")
         return out
@@ -246,7 +248,7 @@ def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, 
         if not isinstance(value, str) or not value.strip():
             fail("some text")
         value = value.strip()
-        choices = _EXTRA.get()[1].get(dotted)
+        choices = reading.choices.get(dotted)
         if choices and value not in choices:
             fail("one of " + ", ".join(choices))
         return value
@@ -267,7 +269,7 @@ def _convert(hint, node: yaml.Node, dotted: str, source: str):  # noqa: ANN001, 
             if float(value) != int(value):
                 fail("a whole number")
             value = int(value)
-        low, high = _EXTRA.get()[0].get(dotted, (float("-inf"), float("inf")))
+        low, high = reading.ranges.get(dotted, (float("-inf"), float("inf")))
         if not low <= value <= high:
             fail(f"a number from {low:g} to {high:g}")
         return hint(value)

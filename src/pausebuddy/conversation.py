@@ -365,9 +365,6 @@ class Conversation:
         overdue, self._overdue = self._overdue, False
         self._emit({"t": t, "type": "reminder", "repeat": pending.reminded,
                     "overdue": overdue, "wall": round(self._epoch + t, 3)})
-        # Saved first: a crash while speaking gives the reminder again, never loses it.
-        self._set_break(Break(started_at=pending.started_at, due_at=t + REPEAT_AFTER_S,
-                              length_s=pending.length_s, reminded=pending.reminded + 1))
         end = self._tone(t)
         if overdue:
             line = self._lines["overdue"].format(time=say_clock(self._epoch + pending.started_at))
@@ -376,8 +373,10 @@ class Conversation:
             line = self._lines["reminder"].format(duration=say_duration(taken))
         end = self._speak(line, end + 0.2)
         end = self._speak(next(self._return_prompts), end + 0.4)
-        self._break.due_at = end + REPEAT_AFTER_S
-        self._set_break(self._break)
+        # Speaking only schedules the words, so this is saved before any of them is heard:
+        # a crash while they play gives the reminder again 5 minutes on, never loses it.
+        self._set_break(Break(started_at=pending.started_at, due_at=end + REPEAT_AFTER_S,
+                              length_s=pending.length_s, reminded=pending.reminded + 1))
         if pending.reminded + 1 > self._config.reminder_repeats:
             # Said for the last time: it goes quiet once the repeat would fall due.
             _LOGGER.info("Reminder given %d times; it goes quiet after this one.",

@@ -146,9 +146,10 @@ class Loop:
         _LOGGER.info("Config reloaded.")
 
     def _listen(self, block: np.ndarray, start_s: float) -> None:
-        deaf = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
-        if self._config.hearing.barge_in:
-            deaf = 0  # listen on; _on_heard sorts its own voice out
+        # Samples at the start of this block where its own voice may be in the room.
+        own = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
+        # With barge-in it listens on; _on_heard sorts its own voice out.
+        deaf = 0 if self._config.hearing.barge_in else own
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
@@ -157,7 +158,6 @@ class Loop:
                 self._on_heard(heard)
         # Voice activity, for grounding's answers: never while its own voice may be in
         # the room, so it does not wait on itself.
-        own = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
         if self.conversation.wants_activity and own < len(block):
             if self._activity.talking(block[own:]):
                 self.conversation.on_activity(start_s + len(block) / RATE_HZ)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from pausebuddy.audio import RATE_HZ, read_wav, write_wav
+from pausebuddy.voice import trim_silence
 
 PIPER = "piper"
 
@@ -63,9 +64,7 @@ def say(voice: str, text: str, speed: int = 150, pitch: int = 50) -> np.ndarray:
                 ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(path),
                  text], check=True, capture_output=True,
             )
-        samples = read_wav(path)
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 100)
-    return samples[loud[0] : loud[-1] + 1] if len(loud) else samples
+        return trim_silence(read_wav(path), level=100)
 
 
 def piper_available() -> bool:

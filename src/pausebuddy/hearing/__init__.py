@@ -46,6 +46,14 @@ class Recognizer(Protocol):
         """Not listening for n samples (its own voice is playing)."""
 
 
+def hear_all(recognizer: Recognizer, samples: np.ndarray) -> list[Heard]:
+    """A whole recording through `recognizer`, block by block as from a microphone."""
+    from pausebuddy.audio import wav_blocks
+
+    heard = [h for block in wav_blocks(samples) for h in recognizer.accept(block)]
+    return heard + recognizer.flush()
+
+
 def create_recognizer(config: HearingConfig, phrases: PhraseBook) -> Recognizer:
     if config.engine == "vosk":
         from pausebuddy.hearing.vosk_engine import VoskRecognizer

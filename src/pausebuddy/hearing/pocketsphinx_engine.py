@@ -16,8 +16,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from pocketsphinx import Decoder, Endpointer, get_model_path
+from pocketsphinx import Decoder, get_model_path
 
+from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
 from pausebuddy.phrases import Intent, PhraseBook
@@ -67,9 +68,7 @@ class PocketsphinxRecognizer:
         shipped = Path(get_model_path()) / "en-us" / "en-us"
         model_dir = Path(config.model) if config.model else shipped
         self._decoder = self._load_decoder(model_dir)
-        self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=SAMPLE_RATE_HZ)
-        self._ep_frame = self._endpointer.frame_bytes // 2
-        self._ep_pending = np.zeros(0, dtype=np.int16)
+        self._vad = Activity()
 
         self._pos = 0
         self._speech_seen = 0
@@ -127,7 +126,7 @@ class PocketsphinxRecognizer:
         speech_began, speech_ended = self._update_endpointer(samples)
 
         if self._mode == "spot":
-            if self.expecting_reply and (speech_began is not None or self._endpointer.in_speech):
+            if self.expecting_reply and (speech_began is not None or self._vad.in_speech):
                 # Any speech may be a reply, also speech that began before replies were
                 # expected (they talked on while it answered).
                 began = speech_began if speech_began is not None else self._pos - _REPLY_OVERLAP
@@ -150,7 +149,7 @@ class PocketsphinxRecognizer:
                 self._decoder.process_raw(fresh.tobytes(), False, False)
                 window.fed_until = self._pos
             heard += self._check_window()
-            if self._mode == "spot" and self.expecting_reply and self._endpointer.in_speech:
+            if self._mode == "spot" and self.expecting_reply and self._vad.in_speech:
                 # Still sound (talk, or its own voice): keep listening for a reply in
                 # windows that overlap a little, so a word on the seam is heard whole.
                 after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
@@ -167,8 +166,7 @@ class PocketsphinxRecognizer:
         """Not listening for n samples (its own voice is playing): drop what was half heard."""
         self._pos += n_samples
         self._ring = np.zeros(0, dtype=np.int16)
-        self._ep_pending = np.zeros(0, dtype=np.int16)
-        self._endpointer = Endpointer(window=0.3, ratio=0.9, sample_rate=SAMPLE_RATE_HZ)
+        self._vad = Activity()
         self._window = None
         self._start_spotting()
 
@@ -245,7 +243,7 @@ class PocketsphinxRecognizer:
         elif found and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ:
             return self._close_window()
         elif (
-            not self._endpointer.in_speech
+            not self._vad.in_speech
             and self._pos - self._speech_seen >= _QUIET_S * SAMPLE_RATE_HZ
         ):
             return self._close_window()  # they stopped talking
@@ -298,21 +296,16 @@ class PocketsphinxRecognizer:
     def _update_endpointer(self, samples: np.ndarray) -> tuple[int | None, bool]:
         """Feed the VAD: (sample where speech began in this block or None, whether it ended)."""
         began, ended = None, False
-        buf = np.concatenate([self._ep_pending, samples])
-        n = len(buf) // self._ep_frame * self._ep_frame
-        was = self._endpointer.in_speech
-        base = self._pos - len(buf)
-        for i in range(0, n, self._ep_frame):
-            self._endpointer.process(buf[i : i + self._ep_frame].tobytes())
-            now = self._endpointer.in_speech
+        was = self._vad.in_speech
+        for end_offset, now in self._vad.frames(samples):
+            frame_end = self._pos + end_offset
             if now:
-                self._speech_seen = base + i + self._ep_frame
+                self._speech_seen = frame_end
             if now and not was:
-                # The endpointer decides after its 0.3 s window; speech began about then.
-                began = base + i - int(0.3 * SAMPLE_RATE_HZ)
+                # The endpointer decides after its window; speech began about then.
+                began = frame_end - self._vad.frame - int(WINDOW_S * SAMPLE_RATE_HZ)
             ended = ended or (was and not now)
             was = now
-        self._ep_pending = buf[n:]
         return began, ended
 
 
