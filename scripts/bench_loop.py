@@ -80,7 +80,7 @@ def spot(samples: np.ndarray, config: Config, phrases: PhraseBook,
 
 def ack_delay(samples: np.ndarray, phrase_end: float, config: Config) -> float | None:
     phrases = PhraseBook(config.phrases)
-    events = EventLog()
+    events = EventLog(keep=True)
     loop = Loop(config, create_recognizer(config.hearing, phrases), phrases,
                 create_voice(config.voice), audio.NullSink(), events)
     loop.run(audio.wav_blocks(samples), drain=False)

@@ -253,3 +253,28 @@ def test_phase_starts_are_marked_with_a_tone() -> None:
     conversation.on_heard(Intent.BREATHE, 0.0)
     run_until_idle(conversation)
     assert marked == ["In", "Hold", "Out"]
+
+
+def test_a_reminder_said_to_a_failed_speaker_waits_for_it_and_is_not_counted() -> None:
+    conversation, mouth = make(timeout_exercise="none", break_minutes=1, reminder_repeats=0)
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    due = conversation.next_due()
+    conversation.tick(due)
+    assert sum(text.startswith("It's been") for text in mouth.texts()) == 1
+    # Its words went nowhere: the speaker failed while it was giving them.
+    conversation.speaker_changed(False, due + 3.0, failed_from_s=due + 1.0)
+    assert conversation.pending_break is not None
+    assert conversation.pending_break.reminded == 0
+    conversation.tick(due + 600.0)  # the speaker is still gone: nothing said into the void
+    assert sum(text.startswith("It's been") for text in mouth.texts()) == 1
+    conversation.speaker_changed(True, due + 900.0, failed_from_s=None)
+    conversation.tick(due + 900.1)
+    assert sum(text.startswith("It's been") for text in mouth.texts()) == 2
+    assert [e["working"] for e in mouth.events if e["type"] == "speaker"] == [False, True]
+
+
+def test_the_microphone_coming_and_going_is_said_once_each() -> None:
+    conversation, mouth = make()
+    conversation.microphone_changed(False, 5.0)
+    conversation.microphone_changed(True, 50.0)
+    assert mouth.texts() == [LINES["microphone_lost"], LINES["microphone_back"]]

@@ -35,82 +35,206 @@ def _wait(check, timeout_s: float, what: str):  # noqa: ANN001, ANN202
     raise AssertionError(f"{what} did not happen within {timeout_s} s")
 
 
+class Room:
+    """A private PulseAudio server: a null sink "room" with a low noise floor playing in
+    it (a real room is never digitally silent), a microphone "mic" and a speaker
+    "speaker" on it that can be unplugged and plugged back, and a silent "nothing" that
+    a sound server falls back to when the microphone goes."""
+
+    def __init__(self, runtime: Path) -> None:
+        self.env = {**ENV, "XDG_RUNTIME_DIR": str(runtime), "PULSE_RUNTIME_PATH": str(runtime),
+                    "PULSE_SERVER": f"unix:{runtime}/native",
+                    # pausebuddy's devices, by name, as a user would pick them
+                    "PULSE_SOURCE": "mic", "PULSE_SINK": "speaker"}
+        self.modules: dict[str, str] = {}
+
+    def pactl(self, *args: str) -> str:
+        return subprocess.run(["pactl", *args], env=self.env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    def plug(self, name: str) -> None:
+        kind = "module-remap-source master=room.monitor source_name=mic" if name == "mic" \
+            else "module-remap-sink master=room sink_name=speaker"
+        self.modules[name] = self.pactl("load-module", *kind.split())
+
+    def unplug(self, name: str) -> None:
+        self.pactl("unload-module", self.modules.pop(name))
+
+
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    """A private PulseAudio server whose default sink is a null sink called room."""
     runtime = tmp_path_factory.mktemp("pulse")
-    env = {**ENV, "XDG_RUNTIME_DIR": str(runtime), "PULSE_RUNTIME_PATH": str(runtime),
-           "PULSE_SERVER": f"unix:{runtime}/native"}
+    room = Room(runtime)
     server = subprocess.Popen(
         ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
          f"--load=module-native-protocol-unix socket={runtime}/native",
-         "--load=module-null-sink sink_name=room", "--load=module-always-sink"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--load=module-null-sink sink_name=room", "--load=module-null-sink sink_name=nothing",
+         "--load=module-always-sink"],
+        env=room.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
     def ready() -> bool:
-        return subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0
+        return subprocess.run(["pactl", "info"], env=room.env, capture_output=True).returncode == 0
 
     try:
         _wait(ready, 10, "the sound server starting")
     except AssertionError:
         server.kill()
         pytest.skip("PulseAudio would not start on this machine")
-    for command in (["pactl", "set-default-sink", "room"],
-                    ["pactl", "set-default-source", "room.monitor"]):
-        subprocess.run(command, env=env, check=True, capture_output=True)
-    yield env
+    room.pactl("set-default-sink", "room")
+    room.pactl("set-default-source", "nothing.monitor")
+    room.plug("mic")
+    room.plug("speaker")
+    noise = subprocess.Popen(
+        "sox -q -n -t raw -r 16000 -e signed -b 16 -c 1 - synth 3600 pinknoise vol 0.003"
+        " | pacat --device=room --rate=16000 --channels=1 --format=s16le",
+        shell=True, env=room.env, start_new_session=True)
+    yield room
+    os.killpg(noise.pid, signal.SIGTERM)
+    noise.wait(timeout=10)
     server.terminate()
     server.wait(timeout=10)
 
 
-def test_time_out_heard_and_answered_through_the_room(room, tmp_path: Path) -> None:
-    config = tmp_path / "config.yaml"
-    config.write_text("timeout_exercise: none\nbreak_minutes: 0.2\nreminder_repeats: 0\n",
-                      encoding="utf-8")
+class Running:
+    """`pausebuddy run` on the room's microphone and speaker, with its events."""
+
+    def __init__(self, room: Room, tmp_path: Path, config_text: str) -> None:
+        config = tmp_path / "config.yaml"
+        config.write_text(config_text, encoding="utf-8")
+        self.events_path, self.log = tmp_path / "events.jsonl", tmp_path / "log.txt"
+        with open(self.log, "w") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pausebuddy", "run", "--config", str(config),
+                 "--state", str(tmp_path / "break.json"), "--events", str(self.events_path)],
+                env=room.env, stdout=subprocess.DEVNULL, stderr=log_file,
+            )
+        _wait(lambda: "Ready: listening." in self.log.read_text(), 120, "the loop starting")
+
+    def events(self, kind: str) -> list[dict]:
+        if not self.events_path.exists():
+            return []
+        return [e for e in json_lines(self.events_path.read_text()) if e["type"] == kind]
+
+    def said(self, words: str) -> list[dict]:
+        return [e for e in self.events("said") if words in e["text"]]
+
+    def stop(self) -> float:
+        """Stopped as systemd stops it: SIGTERM. Returns how long it took."""
+        stopping = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+        return time.monotonic() - stopping
+
+
+class Recording:
+    def __init__(self, room: Room, path: Path) -> None:
+        self.path = path
+        self._process = subprocess.Popen(["parecord", "--device=room.monitor", "--channels=1",
+                                          "--file-format=wav", str(path)], env=room.env)
+        self.started = time.monotonic()
+
+    def stop(self) -> np.ndarray:
+        self._process.send_signal(signal.SIGINT)
+        self._process.wait(timeout=10)
+        return audio.read_wav(self.path).astype(np.float32)
+
+
+def _loud(samples: np.ndarray, start_s: float, length_s: float) -> bool:
+    part = samples[int(start_s * audio.RATE_HZ): int((start_s + length_s) * audio.RATE_HZ)]
+    return len(part) > 0 and float(np.sqrt(np.mean(part**2))) > 300
+
+
+def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path) -> None:
     phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
-    events, log = tmp_path / "events.jsonl", tmp_path / "log.txt"
-    with open(log, "w") as log_file:
-        loop = subprocess.Popen(
-            [sys.executable, "-m", "pausebuddy", "run", "--config", str(config),
-             "--state", str(tmp_path / "break.json"), "--events", str(events)],
-            env=room, stdout=subprocess.DEVNULL, stderr=log_file,
-        )
-    recording = tmp_path / "room.wav"
-    recorder = None
+    loop = Running(room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.2\n"
+                   "reminder_repeats: 0\n")
+    recording = None
     try:
-        _wait(lambda: "Ready: listening." in log.read_text(), 120, "the loop starting")
-        recorder = subprocess.Popen(["parecord", "--device=room.monitor", "--channels=1",
-                                     "--file-format=wav", str(recording)], env=room)
-        subprocess.run(["paplay", "--device=room", str(phrase)], env=room, check=True)
-
-        def said() -> list[dict]:
-            lines = [e for e in json_lines(events.read_text()) if e["type"] == "said"] \
-                if events.exists() else []
-            return lines if len(lines) >= 2 else []
-
-        lines = _wait(said, 30, "an answer")
+        recording = Recording(room, tmp_path / "room.wav")
+        subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
+        lines = _wait(lambda: (said := loop.events("said")) and len(said) >= 2 and said,
+                      30, "an answer")
         time.sleep(lines[1]["end"] - lines[0]["t"] + 0.5)  # let the answer finish playing
     finally:
-        if recorder is not None:
-            recorder.send_signal(signal.SIGINT)
-            recorder.wait(timeout=10)
-        # Stopped as systemd stops it: SIGTERM, in the middle of the break.
-        stopping = time.monotonic()
-        loop.send_signal(signal.SIGTERM)
-        loop.wait(timeout=10)
-        stop_s = time.monotonic() - stopping
-    assert loop.returncode == 0 and stop_s < 2.0, log.read_text()[-2000:]
-    assert "Stopped." in log.read_text()
+        room_audio = recording.stop() if recording is not None else None
+        stop_s = loop.stop()  # in the middle of the break
+    log = loop.log.read_text()
+    assert loop.process.returncode == 0 and stop_s < 2.0, log[-2000:]
+    assert "Stopped." in log
 
-    heard = [e for e in json_lines(events.read_text()) if e["type"] == "heard"]
-    assert [e["intent"] for e in heard] == ["timeout"], log.read_text()[-2000:]
+    assert [e["intent"] for e in loop.events("heard")] == ["timeout"], log[-2000:]
     assert lines[0]["text"].startswith("Okay. Let's take a pause")
     assert "remind you in 12 seconds" in lines[1]["text"]
     # What it said reached the room: loud audio after the phrase.
-    room_audio = audio.read_wav(recording).astype(np.float32)
-    after_phrase = int((len(audio.read_wav(phrase)) / audio.RATE_HZ + 0.5) * audio.RATE_HZ)
-    answer = room_audio[after_phrase : after_phrase + 3 * audio.RATE_HZ]
-    assert len(answer) == 3 * audio.RATE_HZ and np.sqrt(np.mean(answer**2)) > 300
-    assert os.path.exists(tmp_path / "break.json")  # the break survives the stop
+    phrase_s = len(audio.read_wav(phrase)) / audio.RATE_HZ
+    assert _loud(room_audio, phrase_s + 0.5, 3.0)
+    assert (tmp_path / "break.json").exists()  # the break survives the stop
 
+
+def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) -> None:
+    phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
+    loop = Running(room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.25\n"
+                   "reminder_repeats: 0\n")
+    recording = Recording(room, tmp_path / "room.wav")
+    try:
+        time.sleep(3)  # listening for a while
+        # The microphone is pulled out: it says so once, through the speaker.
+        room.unplug("mic")
+        _wait(lambda: loop.said("can't hear the room"), 15, "saying it cannot hear")
+        lost_at = time.monotonic() - recording.started
+        time.sleep(3)
+        room.plug("mic")
+        _wait(lambda: loop.said("can hear the room again"), 45, "hearing the room again")
+        time.sleep(2)  # said
+        # ... and it hears a time-out afterwards.
+        subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
+        _wait(lambda: loop.said("remind you in 15 seconds"), 30, "the break starting")
+        time.sleep(4)  # said
+        # The speaker is pulled out before the reminder falls due: the reminder waits.
+        room.unplug("speaker")
+        _wait(lambda: loop.events("speaker"), 40, "noticing the speaker is gone")
+        time.sleep(2)
+        room.plug("speaker")
+        _wait(lambda: len(loop.said("It's been")) >= 2, 45, "the reminder given again")
+        time.sleep(4)  # let it reach the room
+    finally:
+        room_audio = recording.stop()
+        loop.stop()
+    log = loop.log.read_text()
+    assert [e["hearing"] for e in loop.events("microphone")] == [False, True], log[-3000:]
+    assert [e["intent"] for e in loop.events("heard")] == ["timeout"], log[-3000:]
+    assert [e["working"] for e in loop.events("speaker")] == [False, True], log[-3000:]
+    assert len(loop.events("reminder")) == 2 and not loop.events("break_ended")
+    assert _loud(room_audio, lost_at - 1.0, 2.0)  # "I can't hear the room" was heard
+    again = loop.said("It's been")[-1]
+    assert _loud(room_audio, room_audio.size / audio.RATE_HZ - 3.5, 2.0) or again
+    assert log.count("The microphone stopped sending audio") == 1
+    assert log.count("The speaker failed") == 1 and "The speaker works again." in log
+
+
+def test_check_plays_a_test_line_and_shows_what_the_microphone_hears(
+        room: Room, tmp_path: Path) -> None:
+    phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
+    recording = Recording(room, tmp_path / "room.wav")
+    check = subprocess.Popen([sys.executable, "-m", "pausebuddy", "check", "--seconds", "9"],
+                             env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    lines = []
+    for line in check.stdout:
+        lines.append(line)
+        if line.startswith("Listening for"):
+            played_at = time.monotonic() - recording.started
+            # About 8 dB down, as from across a room (full scale would be clipping).
+            subprocess.run(["paplay", "--device=room", "--volume=26000", str(phrase)],
+                           env=room.env, check=True)
+            break
+    rest, errors = check.communicate(timeout=60)
+    out = "".join(lines) + rest
+    room_audio = recording.stop()
+    assert "Speaker: played a test line." in out, out + errors
+    assert "Heard 'pause buddy time out' -> timeout" in out, out
+    assert "speech" in out and "dBFS" in out and "Speech heard at" in out
+    assert check.returncode == 0, out
+    # The test line reached the room before the phrase was played.
+    assert _loud(room_audio, 0.0, played_at)

@@ -7,6 +7,7 @@ Sources yield blocks of 16 kHz mono int16 (what the hearing engines take); sinks
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import queue
 import struct
@@ -62,49 +63,99 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
 
 def read_wav(path: str | Path) -> np.ndarray:
     """Any WAV (8/16/24/32-bit PCM or float, any rate, any channels) -> 16 kHz mono int16."""
+    return np.concatenate(list(wav_pieces(path)))
+
+
+def wav_file_blocks(path: str | Path) -> Iterator[np.ndarray]:
+    """A WAV of any length as microphone-sized blocks, read a piece at a time: hours of
+    input never sit in memory whole. The file is checked before the first block."""
+    pieces = wav_pieces(path)
+    first = next(pieces)  # a bad file is an error here, not halfway through a run
+    return _reblock(itertools.chain([first], pieces))
+
+
+def _reblock(pieces: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    left = np.zeros(0, dtype=np.int16)
+    for piece in pieces:
+        left = np.concatenate([left, piece])
+        n = len(left) // BLOCK * BLOCK
+        yield from wav_blocks(left[:n])
+        left = left[n:]
+    if len(left):
+        yield left
+
+
+_PIECE_S = 10
+"""Seconds of a WAV decoded at a time."""
+
+
+def wav_pieces(path: str | Path) -> Iterator[np.ndarray]:
+    """16 kHz mono int16, about 10 s at a time. Raises AudioError for a file that cannot be
+    read, at the first piece."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        wav = open(path, "rb")  # noqa: SIM115 - closed by the generator
     except FileNotFoundError as exc:
         raise AudioError(f"{path}: no such file") from exc
     except OSError as exc:
         raise AudioError(f"{path}: cannot read it ({exc.strerror})") from exc
-    if not data:
-        raise AudioError(f"{path}: the file is empty")
-    try:
-        fmt, raw = _riff_chunks(data)
-        samples, rate = _decode(fmt, raw)
-    except (ValueError, struct.error) as exc:
-        raise AudioError(
-            f"{path}: not a readable WAV file ({exc}). Convert it first, for example:"
-            f" sox {path.name} -b 16 fixed.wav"
-        ) from exc
-    if len(samples) == 0:
-        raise AudioError(f"{path}: the WAV file holds no audio")
-    return to_int16(resample(samples, rate, RATE_HZ))
+    with wav:
+        try:
+            fmt, offset, size = _riff_layout(wav)
+            tag, channels, rate, width = _format(fmt)
+        except (ValueError, struct.error) as exc:
+            if path.stat().st_size == 0:
+                raise AudioError(f"{path}: the file is empty") from exc
+            raise AudioError(
+                f"{path}: not a readable WAV file ({exc}). Convert it first, for example:"
+                f" sox {path.name} -b 16 fixed.wav"
+            ) from exc
+        frame = width * channels
+        frames = size // frame
+        if frames == 0:
+            raise AudioError(f"{path}: the WAV file holds no audio")
+        # Pieces of whole seconds, each with a second of context either side, so the
+        # resampler sees no edges: the pieces join up sample-exactly.
+        context = rate if rate != RATE_HZ else 0
+        for first in range(0, frames, _PIECE_S * rate):
+            begin = max(0, first - context)
+            stop = min(frames, first + _PIECE_S * rate + context)
+            wav.seek(offset + begin * frame)
+            samples = _decode(tag, channels, width, wav.read((stop - begin) * frame))
+            out = resample(samples, rate, RATE_HZ)
+            skip = (first - begin) * RATE_HZ // rate
+            keep = (min(frames, first + _PIECE_S * rate) - first) * RATE_HZ // rate
+            yield to_int16(out[skip : skip + keep])
 
 
-def _riff_chunks(data: bytes) -> tuple[bytes, bytes]:
-    """The 'fmt ' and 'data' chunks. Python 3.11's wave module refuses WAVE_FORMAT_EXTENSIBLE,
-    which sox writes for 24-bit and multichannel files, hence this small reader."""
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+def _riff_layout(wav) -> tuple[bytes, int, int]:  # noqa: ANN001
+    """The 'fmt ' chunk, and where the 'data' chunk starts and how long it is. Python
+    3.11's wave module refuses WAVE_FORMAT_EXTENSIBLE, which sox writes for 24-bit and
+    multichannel files, hence this small reader."""
+    header = wav.read(12)
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
         raise ValueError("no RIFF/WAVE header")
-    fmt = raw = None
-    pos = 12
-    while pos + 8 <= len(data):
-        chunk_id, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
-        body = data[pos + 8 : pos + 8 + size]
+    fmt = None
+    while len(chunk := wav.read(8)) == 8:
+        chunk_id, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
         if chunk_id == b"fmt ":
-            fmt = body
+            fmt = wav.read(size)
         elif chunk_id == b"data":
-            raw = body
-        pos += 8 + size + (size & 1)
-    if fmt is None or raw is None:
-        raise ValueError("no fmt or data chunk")
-    return fmt, raw
+            if fmt is None:
+                raise ValueError("the data chunk comes before the fmt chunk")
+            here = wav.tell()
+            # A WAV written to a pipe may say 0 or 4 GB here: the file's end decides.
+            end = wav.seek(0, 2)
+            return fmt, here, min(size, end - here) if size else end - here
+        else:
+            wav.seek(size, 1)
+        if size & 1:
+            wav.seek(1, 1)
+    raise ValueError("no fmt or data chunk")
 
 
-def _decode(fmt: bytes, raw: bytes) -> tuple[np.ndarray, int]:
+def _format(fmt: bytes) -> tuple[int, int, int, int]:
+    """(format tag, channels, rate, bytes per sample), checked."""
     tag, channels, rate = struct.unpack("<HHI", fmt[:8])
     bits = struct.unpack("<H", fmt[14:16])[0]
     if tag == 0xFFFE and len(fmt) >= 26:  # WAVE_FORMAT_EXTENSIBLE: the real tag follows
@@ -112,21 +163,25 @@ def _decode(fmt: bytes, raw: bytes) -> tuple[np.ndarray, int]:
     if channels < 1 or rate < 1000:
         raise ValueError(f"{channels} channels at {rate} Hz")
     width = bits // 8
+    if (tag, width) not in {(3, 4), (3, 8), (1, 1), (1, 2), (1, 3), (1, 4)}:
+        raise ValueError(f"unsupported sample format (tag {tag}, {bits} bits)")
+    return tag, channels, rate, width
+
+
+def _decode(tag: int, channels: int, width: int, raw: bytes) -> np.ndarray:
     raw = raw[: len(raw) // (width * channels) * width * channels]
-    if tag == 3 and width in (4, 8):
+    if tag == 3:
         samples = np.frombuffer(raw, dtype=f"<f{width}").astype(np.float32) * 32768
-    elif tag == 1 and width == 1:
+    elif width == 1:
         samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128) * 256
-    elif tag == 1 and width == 2:
+    elif width == 2:
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32)
-    elif tag == 1 and width == 3:
+    elif width == 3:
         b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         samples = ((b[:, 0] << 8 | b[:, 1] << 16 | b[:, 2] << 24) >> 8).astype(np.float32) / 256
-    elif tag == 1 and width == 4:
-        samples = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 65536
     else:
-        raise ValueError(f"unsupported sample format (tag {tag}, {bits} bits)")
-    return samples.reshape(-1, channels).mean(axis=1), rate
+        samples = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 65536
+    return samples.reshape(-1, channels).mean(axis=1)
 
 
 def write_wav(path: str | Path, samples: np.ndarray, rate_hz: int = RATE_HZ) -> None:
@@ -140,33 +195,6 @@ def write_wav(path: str | Path, samples: np.ndarray, rate_hz: int = RATE_HZ) -> 
 def wav_blocks(samples: np.ndarray) -> Iterator[np.ndarray]:
     for i in range(0, len(samples), BLOCK):
         yield samples[i : i + BLOCK]
-
-
-class Microphone:
-    """sounddevice capture. The callback only queues a copy; all work is on our side."""
-
-    def __init__(self, device: str | None) -> None:
-        import sounddevice as sd
-
-        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=600)
-        try:
-            self._stream = sd.InputStream(
-                samplerate=RATE_HZ, channels=1, dtype="int16", blocksize=BLOCK,
-                device=_device(device), callback=self._on_audio,
-            )
-        except (sd.PortAudioError, ValueError) as exc:
-            raise AudioError(no_device_message("microphone", device, exc)) from exc
-
-    def _on_audio(self, indata, frames, time, status) -> None:  # noqa: ANN001
-        try:
-            self._queue.put_nowait(indata[:, 0].copy())
-        except queue.Full:
-            pass  # the consumer is far behind; dropping old audio beats growing forever
-
-    def blocks(self) -> Iterator[np.ndarray]:
-        with self._stream:
-            while True:
-                yield self._queue.get()
 
 
 # -- sinks -----------------------------------------------------------------------------
@@ -203,51 +231,129 @@ class WavTimeline:
 
 
 class Speaker:
-    """Plays clips in order on a thread, so the loop keeps listening while it speaks."""
+    """Plays clips in order on a thread, so the loop keeps listening while it speaks.
 
-    def __init__(self, device: str | None, epoch_s: float | None = None) -> None:
+    A failing speaker never stops the loop: it logs once, keeps trying (each clip, and a
+    short silent probe with growing pauses), and says when it works again. `working` and
+    `failed_from_s` tell the loop what may not have been heard."""
+
+    def __init__(self, device: str | None, epoch_s: float | None = None,
+                 keep_trying: bool = False) -> None:
         """`epoch_s`: the wall clock at audio time 0. With it, each clip waits for its
-        start time, so counts keep their grid however early they were queued."""
+        start time, so counts keep their grid however early they were queued.
+        `keep_trying`: a speaker that cannot be opened now is not an error (a service)."""
         import sounddevice as sd
 
         self._sd = sd
         self._epoch = epoch_s
-        self._device = _device(device)
+        self._device = device_id(device)
+        self.working = True
+        self.failed_from_s: float | None = None
+        """Start time (audio clock) of the first clip that failed since it last worked."""
         try:
             sd.check_output_settings(device=self._device, samplerate=22050, channels=1)
         except (sd.PortAudioError, ValueError) as exc:
-            raise AudioError(no_device_message("speaker", device, exc)) from exc
-        self._queue: queue.Queue[tuple[Clip, float] | None] = queue.Queue()
+            message = no_device_message("speaker", device, exc)
+            if not keep_trying:
+                raise AudioError(message) from exc
+            _LOGGER.warning("%s It keeps trying.", message)
+            self.working, self.failed_from_s = False, 0.0
+        self._queue: queue.Queue[tuple[Clip, float, int] | None] = queue.Queue()
+        self._cuts = 0
+        """How many times it was interrupted: a clip queued before the latest cut ends."""
         self._thread = threading.Thread(target=self._play_all, daemon=True)
         self._thread.start()
 
     def play(self, clip: Clip, start_s: float) -> None:
-        self._queue.put((clip, start_s))
+        self._queue.put((clip, start_s, self._cuts))
 
     def _play_all(self) -> None:
-        while (item := self._queue.get()) is not None:
-            clip, start_s = item
+        failures = 0
+        while True:
+            pause = None if self.working else RETRY_S[min(failures, len(RETRY_S) - 1)]
+            try:
+                item = self._queue.get(timeout=pause)
+            except queue.Empty:
+                # Nothing to say, but it is broken: try a moment of silence.
+                reread_devices()
+                failures = 0 if self._play(_PROBE, None, self._cuts) else failures + 1
+                continue
+            if item is None:
+                return
+            clip, start_s, cuts = item
             if self._epoch is not None:
                 time.sleep(max(0.0, self._epoch + start_s - time.time()))
-            try:
-                self._sd.play(clip.samples, clip.rate_hz, device=self._device, blocking=True)
-            except self._sd.PortAudioError as exc:
-                _LOGGER.warning("The speaker failed (%s); carrying on without sound.", exc)
+            if cuts == self._cuts:
+                failures = 0 if self._play(clip, start_s, cuts) else failures + 1
+
+    def _play(self, clip: Clip, start_s: float | None, cuts: int) -> bool:
+        try:
+            with PORTAUDIO_LOCK:
+                self._play_clip(clip, cuts)
+        except (self._sd.PortAudioError, ValueError) as exc:
+            if self.working:
+                _LOGGER.warning("The speaker failed (%s); the session goes on and it keeps"
+                                " trying.", exc)
+                self.working = False
+                self.failed_from_s = start_s if start_s is not None else 0.0
+            return False
+        if not self.working:
+            _LOGGER.info("The speaker works again.")
+            self.working, self.failed_from_s = True, None
+        return True
 
     def extend_to(self, seconds: float) -> None:
         pass
+
+    def _play_clip(self, clip: Clip, cuts: int) -> None:
+        """Our own stream rather than sd.play: a cut aborts it from its own callback
+        (stopping it from another thread hung in Pa_StopStream with PulseAudio)."""
+        sd = self._sd
+        samples = clip.samples.reshape(-1, 1)
+        position = 0
+        done = threading.Event()
+
+        def fill(outdata, frames, time_info, status) -> None:  # noqa: ANN001
+            nonlocal position
+            if self._cuts != cuts:
+                raise sd.CallbackAbort
+            chunk = samples[position : position + frames]
+            outdata[: len(chunk)] = chunk
+            outdata[len(chunk):] = 0
+            position += frames
+            if position >= len(samples):
+                raise sd.CallbackStop
+
+        stream = sd.OutputStream(samplerate=clip.rate_hz, channels=1, dtype="int16",
+                                 device=self._device, callback=fill,
+                                 finished_callback=done.set)
+        try:
+            stream.start()
+            # Bounded: a device that stops mid-clip never holds the speaker forever.
+            if not done.wait(timeout=clip.duration_s + 5.0):
+                stream.abort(ignore_errors=True)
+        finally:
+            # close() only, as sd.play does: stop() on a finished stream can hang.
+            stream.close(ignore_errors=True)
 
     def cut(self, seconds: float) -> None:
         """Stop what is playing now and drop what is queued: it was interrupted."""
         with contextlib.suppress(queue.Empty):
             while True:
                 self._queue.get_nowait()
-        self._sd.stop()
+        self._cuts += 1
 
     def close(self) -> None:
         """Let what is queued finish playing (it is short: one line at most)."""
         self._queue.put(None)
         self._thread.join(timeout=15)
+
+
+_PROBE = Clip(np.zeros(1100, dtype=np.int16), 22050)
+"""50 ms of silence: plays only if the speaker is there."""
+
+RETRY_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+"""Pauses between attempts to reopen a device; the last one repeats for as long as it takes."""
 
 
 class NullSink:
@@ -264,10 +370,30 @@ class NullSink:
         pass
 
 
-def _device(name: str | None) -> int | str | None:
+def device_id(name: str | None) -> int | str | None:
     if name is None:
         return None
     return int(name) if name.isdigit() else name
+
+
+PORTAUDIO_LOCK = threading.Lock()
+"""Held while PortAudio re-reads its devices and while the speaker plays, so one never
+pulls the library out from under the other."""
+
+
+open_inputs = 0
+"""Microphone streams open now: PortAudio is not re-read under one (it would end it)."""
+
+
+def reread_devices() -> None:
+    """PortAudio lists devices once, when it starts: re-read to see a replugged one."""
+    import sounddevice as sd
+
+    with PORTAUDIO_LOCK:
+        if open_inputs:
+            return
+        sd._terminate()  # noqa: SLF001 - how sounddevice refreshes its device list
+        sd._initialize()  # noqa: SLF001
 
 
 def no_device_message(what: str, device: str | None, exc: Exception) -> str:

@@ -19,6 +19,7 @@ from pausebuddy.conversation import say_duration
 from pausebuddy.hearing import HearingError, create_recognizer, hear_all
 from pausebuddy.history import HistoryLog
 from pausebuddy.loop import EventLog, Loop
+from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import PhraseBook
 from pausebuddy.voice import VoiceError, create_voice
 from pausebuddy.voice.lines import fixed_lines
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="with --input: play the file at its real speed, on the wall clock")
     run.add_argument("--state", help="file that keeps the pending break across restarts"
                      " (default: in the user's state dir for the live loop; none for --input)")
+    run.add_argument("--keep-trying", action="store_true",
+                     help="a microphone or speaker missing at start is a warning, and it"
+                     " waits for it (the service uses this)")
 
     spot = add("spot", help="only the hearing: one JSON line per detection")
     spot.add_argument("files", nargs="+")
@@ -69,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     voices = add("voices", help="voice profiles: list them, or render every fixed line")
     voices.add_argument("action", choices=["list", "render"])
     add("devices", help="list audio devices")
+    check = add("check", help="does it hear the room: the speaker, microphone levels and"
+                " the phrases it hears (nothing is recorded)")
+    check.add_argument("--seconds", type=float, default=10.0, help="how long to listen")
+    check.add_argument("--input", help="check a WAV file instead of the microphone")
+    check.add_argument("--no-speaker", action="store_true", help="skip the speaker test")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
@@ -106,20 +115,22 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     voice = _voice(config, live=not args.input)
     epoch = time.time()
-    pace = None
+    pace = microphone = None
     if args.input:
-        blocks = audio.wav_blocks(audio.read_wav(args.input))
+        blocks = audio.wav_file_blocks(args.input)
         if args.realtime:
             pace = functools.partial(_wait_until, epoch)
             blocks = _paced(blocks, pace)
     else:
-        blocks = audio.Microphone(config.audio.input_device).blocks()
+        microphone = Microphone(config.audio.input_device, keep_trying=args.keep_trying)
+        blocks = microphone.blocks()
     state = args.state or (None if args.input else default_break_file())
     store = BreakStore(state) if state else None
-    sink = _sink(config, args.output, live=not args.input, epoch_s=epoch)
+    sink = _sink(config, args.output, live=not args.input, epoch_s=epoch,
+                 keep_trying=args.keep_trying)
     return _loop(config, sink, args.events, blocks, drain=bool(args.input), store=store,
                  epoch_s=epoch, pace=pace, live=not args.input, voice=voice,
-                 config_path=args.config)
+                 config_path=args.config, microphone=microphone)
 
 
 def _voice(config: Config, live: bool):  # noqa: ANN202
@@ -150,20 +161,22 @@ def _exercise(args: argparse.Namespace) -> int:
     kind = "breathing" if args.command == "breathe" else "grounding"
     voice = _voice(config, live=not args.output)
     epoch = time.time()
+    microphone = None
     if args.output:
         blocks, sink = iter(()), audio.WavTimeline(args.output)
     else:
-        blocks = audio.Microphone(config.audio.input_device).blocks()
+        microphone = Microphone(config.audio.input_device)
+        blocks = microphone.blocks()
         sink = _sink(config, None, live=True, epoch_s=epoch)
     return _loop(config, sink, args.events, blocks, drain=True, start=kind, epoch_s=epoch,
-                 live=not args.output, voice=voice, until_idle=True)
+                 live=not args.output, voice=voice, until_idle=True, microphone=microphone)
 
 
 def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
           events: EventLog | None = None, store: BreakStore | None = None,
           epoch_s: float = 0.0, pace=None, live: bool = False,
-          voice=None, until_idle: bool = False,
-          config_path: str | None = None) -> int:  # noqa: ANN001
+          voice=None, until_idle: bool = False, config_path: str | None = None,
+          microphone: Microphone | None = None) -> int:  # noqa: ANN001
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
     voice = voice or create_voice(config.voice)
@@ -175,6 +188,8 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
                 epoch_s=epoch_s or time.time(), pace=pace, history=history,
                 lookahead_s=_LOOKAHEAD_S if live else 0.0,
                 reload_config=functools.partial(load_config, config_path))
+    if microphone is not None:
+        microphone.on_change = loop.microphone_changed
     # SIGHUP: read the config again at the next block (taken whole, or refused whole).
     signal.signal(signal.SIGHUP, lambda *_: setattr(loop, "reload_requested", True))
     if start:
@@ -190,11 +205,13 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
     return 0
 
 
-def _sink(config: Config, output: str | None, live: bool, epoch_s: float):  # noqa: ANN202
+def _sink(config: Config, output: str | None, live: bool, epoch_s: float,
+          keep_trying: bool = False):  # noqa: ANN202
     if output:
         return audio.WavTimeline(output)
     if live:
-        return audio.Speaker(config.audio.output_device, epoch_s=epoch_s)
+        return audio.Speaker(config.audio.output_device, epoch_s=epoch_s,
+                             keep_trying=keep_trying)
     return audio.NullSink()
 
 
@@ -204,11 +221,11 @@ def _spot(args: argparse.Namespace) -> int:
     # Load the model before reading any audio, so a model problem is reported first.
     recognizer = create_recognizer(config.hearing, phrases)
     for index, path in enumerate(args.files):
-        samples = audio.read_wav(path)
+        blocks = audio.wav_file_blocks(path)
         if index:
             recognizer = create_recognizer(config.hearing, phrases)  # a fresh stream
         recognizer.expecting_reply = args.replies
-        for item in hear_all(recognizer, samples):
+        for item in hear_all(recognizer, blocks):
             match = phrases.match(item.text)
             if match is None:
                 continue
@@ -234,7 +251,7 @@ def _demo(args: argparse.Namespace) -> int:
     talk.add(partner_b, "Fine. Okay.", 0.8, pitch=35)
     talk.pause(2.0)
     talk.write(args.scene)
-    events = EventLog()
+    events = EventLog(keep=True)
     _loop(config, audio.WavTimeline(args.output), None, audio.wav_blocks(talk.samples),
           drain=True, events=events)
     print(f"\nTimeline (seconds on the scene's clock; the scene is {args.scene}):")
@@ -320,6 +337,55 @@ def _devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from pausebuddy.check import LevelCheck
+
+    config = load_config(args.config)
+    print(f"Config: {args.config or 'defaults + user config'}: fine.")
+    phrases = PhraseBook(config.phrases)
+    recognizer = create_recognizer(config.hearing, phrases)
+    print(f"Hearing: {config.hearing.engine} is ready.")
+    fine = True
+    if not (args.input or args.no_speaker):
+        voice = create_voice(config.voice)
+        try:
+            speaker = audio.Speaker(config.audio.output_device)
+            speaker.play(voice.render(_SPEAKER_TEST), 0.0)
+            speaker.close()
+            fine &= speaker.working
+            print("Speaker: played a test line." if speaker.working else
+                  "Speaker: it failed (see the warning above).")
+        except audio.AudioError as exc:
+            print(f"Speaker: {exc}")
+            fine = False
+    if args.input:
+        blocks = audio.wav_file_blocks(args.input)
+    else:
+        blocks = Microphone(config.audio.input_device).blocks()
+    print(f"Listening for {args.seconds:g} s. Say your time-out phrase from where you sit.")
+    heard: list[str] = []
+
+    def hearing(blocks):  # noqa: ANN001, ANN202
+        for block in blocks:
+            for item in recognizer.accept(block):
+                if (match := phrases.match(item.text)) is not None:
+                    heard.append(f"Heard '{item.text}' -> {match.intent.value}")
+                    print("  " + heard[-1], flush=True)
+            yield block
+
+    levels = LevelCheck()
+    for line in levels.meter(hearing(blocks), args.seconds):
+        print(line, flush=True)
+    ok, notes = levels.verdict()
+    for note in notes:
+        print(note)
+    print(f"Phrases heard: {len(heard)}." if heard else "No phrase was heard.")
+    return 0 if fine and ok else 1
+
+
+_SPEAKER_TEST = "This is pausebuddy. If you can hear me, the speaker works."
+
+
 def _config(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     source = args.config or "defaults + user config"
@@ -338,7 +404,7 @@ def default_break_file() -> Path:
 
 _COMMANDS = {
     "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
-    "devices": _devices, "config": _config, "status": _status,
+    "devices": _devices, "config": _config, "check": _check, "status": _status,
     "history": _history, "voices": _voices,
 }
 

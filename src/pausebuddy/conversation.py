@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -128,6 +128,10 @@ class Conversation:
         self._length_s = config.break_minutes * 60
         self._length_named = False
         """The length of the coming break was said aloud ("for half an hour")."""
+        self.speaker_working = True
+        """False while the speaker fails: a reminder then waits for it."""
+        self._last_reminder: tuple[float, Break] | None = None
+        """(end of its words, the break before it): taken back if the words were lost."""
 
     def reconfigure(self, config: Config) -> None:
         """A new config for what comes next; a running session and break carry on."""
@@ -269,8 +273,32 @@ class Conversation:
         while self.session is not None and t >= self.session.next_at:
             self._next_cue(self.session)
         pending = self._break
-        if self.session is None and pending is not None and t >= pending.due_at:
+        if self.session is None and pending is not None and t >= pending.due_at \
+                and self.speaker_working:
             self._remind(pending, t)
+
+    # -- the devices ------------------------------------------------------------------
+
+    def microphone_changed(self, hearing: bool, t: float) -> None:
+        """Said once when it stops hearing the room, and once when it hears it again."""
+        self._emit({"t": t, "type": "microphone", "hearing": hearing})
+        self._speak(self._lines["microphone_back" if hearing else "microphone_lost"], t)
+
+    def speaker_changed(self, working: bool, t: float, failed_from_s: float | None) -> None:
+        """The speaker failed (from `failed_from_s` on, audio clock) or works again. A
+        reminder whose words went nowhere is taken back: it is given again as soon as
+        the speaker works, and does not count towards the repeats."""
+        self.speaker_working = working
+        self._emit({"t": t, "type": "speaker", "working": working})
+        if working or self._last_reminder is None or failed_from_s is None:
+            return
+        end, before = self._last_reminder
+        if end > failed_from_s and self._break is not None \
+                and self._break.started_at == before.started_at:
+            _LOGGER.warning("The reminder was not heard; it is given again when the speaker"
+                            " works.")
+            self._last_reminder = None
+            self._set_break(replace(before, due_at=min(before.due_at, t)))
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -375,6 +403,7 @@ class Conversation:
         end = self._speak(next(self._return_prompts), end + 0.4)
         # Speaking only schedules the words, so this is saved before any of them is heard:
         # a crash while they play gives the reminder again 5 minutes on, never loses it.
+        self._last_reminder = (end, pending)
         self._set_break(Break(started_at=pending.started_at, due_at=end + REPEAT_AFTER_S,
                               length_s=pending.length_s, reminded=pending.reminded + 1))
         if pending.reminded + 1 > self._config.reminder_repeats:

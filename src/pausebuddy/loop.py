@@ -42,15 +42,19 @@ class Sink(Protocol):
 
 
 class EventLog:
-    """JSON lines with `t` on the input's clock; kept in memory too for the demo timeline."""
+    """JSON lines with `t` on the input's clock, to a file when asked. `keep`: also in
+    memory (the demo's timeline, the bench); never for the live loop, which runs for
+    months."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, keep: bool = False) -> None:
         self.events: list[dict] = []
+        self._keep = keep
         self._file: TextIO | None = open(path, "w", encoding="utf-8") if path else None
 
     def __call__(self, event: dict) -> None:
         event = {k: round(v, 3) if isinstance(v, float) else v for k, v in event.items()}
-        self.events.append(event)
+        if self._keep:
+            self.events.append(event)
         if self._file:
             self._file.write(json.dumps(event) + "\n")
             self._file.flush()
@@ -108,6 +112,7 @@ class Loop:
             self.now_s += len(block) / RATE_HZ
             if self.reload_requested:
                 self._reload()
+            self._check_speaker()
             self._listen(block, start_s)
             self.conversation.tick(self.now_s + self._lookahead)
             if until_idle and self.conversation.next_due() is None \
@@ -125,6 +130,16 @@ class Loop:
                 self.conversation.tick(self.now_s)
         # As long as the input, or up to its last words: not the quiet waited through.
         self._sink.extend_to(max(input_end, self._speaking_until))
+
+    def microphone_changed(self, hearing: bool) -> None:
+        """From the microphone, between blocks: it lost the room, or hears it again."""
+        self.conversation.microphone_changed(hearing, self.now_s)
+
+    def _check_speaker(self) -> None:
+        working = getattr(self._sink, "working", True)
+        if working != self.conversation.speaker_working:
+            self.conversation.speaker_changed(working, self.now_s,
+                                              getattr(self._sink, "failed_from_s", None))
 
     def _reload(self) -> None:
         """The config changed on disk: take it whole, or keep the old one whole."""

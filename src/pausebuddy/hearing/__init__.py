@@ -6,6 +6,7 @@ words mean is `phrases.PhraseBook`'s job.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,12 +47,16 @@ class Recognizer(Protocol):
         """Not listening for n samples (its own voice is playing)."""
 
 
-def hear_all(recognizer: Recognizer, samples: np.ndarray) -> list[Heard]:
-    """A whole recording through `recognizer`, block by block as from a microphone."""
+def hear_all(recognizer: Recognizer,
+             audio: np.ndarray | Iterable[np.ndarray]) -> Iterator[Heard]:
+    """A whole recording (samples, or its blocks) through `recognizer`, block by block as
+    from a microphone; each thing heard as soon as it is heard."""
     from pausebuddy.audio import wav_blocks
 
-    heard = [h for block in wav_blocks(samples) for h in recognizer.accept(block)]
-    return heard + recognizer.flush()
+    blocks = wav_blocks(audio) if isinstance(audio, np.ndarray) else audio
+    for block in blocks:
+        yield from recognizer.accept(block)
+    yield from recognizer.flush()
 
 
 def create_recognizer(config: HearingConfig, phrases: PhraseBook) -> Recognizer:

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Soak: hours of living-room audio through the real loop, as fast as the machine allows.
+
+    .venv/bin/python scripts/soak.py [--hours 8] [--seed 1]
+
+The input is built now from speech synthesized at run time (Piper and espeak-ng voices
+saying everyday lines), sox noise and silence, with a time-out every 35-50 minutes that is
+answered "we're ready", "five more minutes" then "we're ready", or not at all. It runs
+through `Loop` with the real recognizer, voice and break file (in a temporary folder) and
+prints one table: crashes, time-outs heard, breaks and their reminders (a break that ends
+without its reminder is a lost reminder), and resident memory after warm-up and at the end.
+Not part of the test run: 8 hours take about a quarter of an hour here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_loop import NEGATIVE_LINES, VOICES  # noqa: E402
+
+from pausebuddy import audio, scene  # noqa: E402
+from pausebuddy.breaks import BreakStore  # noqa: E402
+from pausebuddy.config import Config  # noqa: E402
+from pausebuddy.hearing import create_recognizer  # noqa: E402
+from pausebuddy.loop import Loop  # noqa: E402
+from pausebuddy.phrases import PhraseBook  # noqa: E402
+from pausebuddy.voice import create_voice  # noqa: E402
+
+MINUTE = 60 * audio.RATE_HZ
+WARM_UP_S = 30 * 60
+"""Memory growth is measured from here: caches and the first break have settled."""
+
+
+class Events:
+    """Counts what the loop reports and checks every break got its reminder."""
+
+    def __init__(self) -> None:
+        self.count: Counter[str] = Counter()
+        self.heard: list[str] = []
+        self.ended: Counter[str] = Counter()
+        self.lost: set[float] = set()
+        """Breaks whose reminder fell due and was not given (by their start)."""
+
+    def __call__(self, event: dict) -> None:
+        kind = event["type"]
+        self.count[kind] += 1
+        if kind == "heard":
+            self.count[f"heard {event['intent']}"] += 1
+            self.heard.append(f"{event['t'] / 60:7.1f} min  {event['intent']:10} {event['text']}")
+        elif kind == "break_ended":
+            self.ended[event["how"]] += 1
+
+    def close(self) -> None:
+        pass
+
+
+def _segments(tmp: Path) -> dict[str, list[np.ndarray]]:
+    """Everything the hours are made of, synthesized once."""
+    talk = [scene.say(voice, line, speed or 150, pitch or 50)
+            for _, voice, speed, pitch in VOICES[:4] for line in NEGATIVE_LINES]
+    noise = []
+    for color in ("pinknoise", "brownnoise"):
+        path = tmp / f"{color}.wav"
+        subprocess.run(["sox", "-R", "-n", "-r", str(audio.RATE_HZ), "-c", "1", "-b", "16",
+                        str(path), "synth", "30", color, "vol", "0.05"], check=True)
+        noise.append(audio.read_wav(path))
+
+    def line(text: str) -> list[np.ndarray]:
+        return [scene.say(voice, text, speed or 150, pitch or 50)
+                for _, voice, speed, pitch in VOICES[:2]]
+
+    return {"talk": talk, "noise": noise, "timeout": line("Pause buddy, time out."),
+            "ready": line("We're ready."), "more": line("Five more minutes.")}
+
+
+def _hours(segments: dict[str, list[np.ndarray]], hours: float,
+           rng: random.Random, planned: Counter[str]) -> Iterator[np.ndarray]:
+    """The input as blocks, made as it is consumed: it is never all in memory."""
+    total = int(hours * 60 * MINUTE)
+    made = 0
+
+    def fill(minutes: float) -> Iterator[np.ndarray]:
+        nonlocal made
+        end = min(total, made + int(minutes * MINUTE))
+        while made < end:
+            kind = rng.choices(["talk", "noise", "silence"], [5, 2, 3])[0]
+            if kind == "talk":
+                piece = rng.choice(segments["talk"])
+            elif kind == "noise":
+                piece = rng.choice(segments["noise"])[: rng.randrange(5, 30) * audio.RATE_HZ]
+            else:
+                piece = np.zeros(rng.randrange(5, 60) * audio.RATE_HZ, dtype=np.int16)
+            piece = np.concatenate([piece, np.zeros(audio.RATE_HZ // 2, np.int16)])
+            piece = piece[: end - made]
+            made += len(piece)
+            yield piece
+
+    def say(kind: str) -> Iterator[np.ndarray]:
+        nonlocal made
+        planned[kind] += 1
+        piece = np.concatenate([np.zeros(audio.RATE_HZ, np.int16),
+                                rng.choice(segments[kind]), np.zeros(audio.RATE_HZ, np.int16)])
+        made += len(piece)
+        yield piece
+
+    while made < total:
+        yield from fill(rng.uniform(3, 10))
+        if made >= total - 45 * MINUTE:
+            break
+        yield from say("timeout")
+        # The break: 20 minutes after the exercise, about 22 after the phrase.
+        yield from fill(24)
+        answer = rng.choice(["ready", "ready", "more", "none"])
+        if answer == "ready":
+            yield from say("ready")
+        elif answer == "more":
+            yield from say("more")
+            yield from fill(7)
+            yield from say("ready")
+        else:
+            yield from fill(20)  # three repeats five minutes apart, then quiet
+    yield from fill((total - made) / MINUTE + 1)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--hours", type=float, default=8.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="pausebuddy-soak-"))
+    os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
+    print("Synthesizing the pieces ...", flush=True)
+    segments = _segments(tmp)
+
+    config = Config()
+    phrases = PhraseBook(config.phrases)
+    events = Events()
+    loop = Loop(config, create_recognizer(config.hearing, phrases), phrases,
+                create_voice(config.voice), audio.NullSink(), events,
+                store=BreakStore(tmp / "break.json"), epoch_s=time.time())
+    planned: Counter[str] = Counter()
+    memory: list[tuple[float, float]] = []
+    next_sample = 0.0
+
+    def sampled(blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        nonlocal next_sample
+        for block in blocks:
+            for i in range(0, len(block), audio.BLOCK):
+                yield block[i : i + audio.BLOCK]
+            pending = loop.conversation.pending_break
+            if pending is not None and loop.conversation.session is None \
+                    and loop.now_s > pending.due_at + 5.0 and not pending.reminding:
+                events.lost.add(pending.started_at)
+            if loop.now_s >= next_sample:
+                memory.append((loop.now_s, _rss_mb()))
+                next_sample += 600
+                if len(memory) % 6 == 1:
+                    print(f"  {loop.now_s / 3600:5.2f} h of audio, {_rss_mb():.1f} MB",
+                          flush=True)
+
+    started, cpu = time.monotonic(), time.process_time()
+    crash = "none"
+    try:
+        loop.run(sampled(_hours(segments, args.hours, random.Random(args.seed), planned)),
+                 drain=False)
+    except Exception as exc:  # noqa: BLE001 - the soak reports any crash
+        crash = f"{type(exc).__name__}: {exc}"
+    wall, cpu = time.monotonic() - started, time.process_time() - cpu
+    memory.append((loop.now_s, _rss_mb()))
+    after_warm_up = [mb for t, mb in memory if t >= WARM_UP_S] or [memory[-1][1]]
+    pending = loop.conversation.pending_break
+
+    rows = [
+        ("audio", f"{loop.now_s / 3600:.2f} h"),
+        ("wall time / CPU time", f"{wall / 60:.1f} min / {cpu / 60:.1f} min"
+                                 f" ({loop.now_s / wall:.0f}x real time)"),
+        ("crash", crash),
+        ("time-outs said / heard", f"{planned['timeout']} / {events.count['heard timeout']}"),
+        ("breaks started", str(events.count["break_started"])),
+        ("reminders given (with repeats)", str(events.count["reminder"])),
+        ("breaks ended: ready / unanswered / cancel",
+         f"{events.ended['ready']} / {events.ended['unanswered']} / {events.ended['cancelled']}"),
+        ("\"five more minutes\" said / heard",
+         f"{planned['more']} / {events.count['heard more_time']}"),
+        ("lost reminders", f"{len(events.lost)}"),
+        ("break pending at the end (saved)", "yes" if pending else "no"),
+        ("resident memory after warm-up (30 min)", f"{after_warm_up[0]:.1f} MB"),
+        ("resident memory at the end / peak",
+         f"{memory[-1][1]:.1f} MB / {max(mb for _, mb in memory):.1f} MB"),
+        ("growth after warm-up", f"{memory[-1][1] - after_warm_up[0]:+.1f} MB"),
+    ]
+    print("\nHeard (minutes into the audio):")
+    print("\n".join(events.heard))
+    width = max(len(name) for name, _ in rows)
+    print(f"\n| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
+    for name, value in rows:
+        print(f"| {name.ljust(width)} | {value} |")
+    ok = crash == "none" and not events.lost and memory[-1][1] - after_warm_up[0] < 5
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""WAV input read a piece at a time: any length, joined without seams."""
+
+from __future__ import annotations
+
+import struct
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pausebuddy import audio
+
+
+def _write(path: Path, samples: np.ndarray, rate: int, channels: int = 1) -> Path:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(np.repeat(samples, channels).astype("<i2").tobytes())
+    return path
+
+
+def test_pieces_join_without_seams(tmp_path: Path) -> None:
+    rate = 44100
+    t = np.arange(int(25.3 * rate)) / rate  # three pieces, the last one partial
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    path = _write(tmp_path / "tone.wav", tone, rate, channels=2)
+    blocks = list(audio.wav_file_blocks(path))
+    assert all(len(b) == audio.BLOCK for b in blocks[:-1])
+    joined = np.concatenate(blocks).astype(np.float64)
+    assert abs(len(joined) - 25.3 * audio.RATE_HZ) <= 1
+    expected = 8000 * np.sin(2 * np.pi * 440 * np.arange(len(joined)) / audio.RATE_HZ)
+    inner = slice(100, len(joined) - 100)  # the file's own two ends excepted
+    assert np.max(np.abs(joined[inner] - expected[inner])) < 80  # 1% of the tone
+
+
+def test_a_wav_written_to_a_pipe_claims_no_length_and_is_read_to_its_end(
+        tmp_path: Path) -> None:
+    path = _write(tmp_path / "x.wav", np.full(16000 * 3, 1000, np.int16), 16000)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"data")
+    data[at + 4 : at + 8] = struct.pack("<I", 0xFFFFFFFF)
+    path.write_bytes(bytes(data))
+    assert len(audio.read_wav(path)) == 16000 * 3
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", "empty"), (b"RIFF\x00\x00\x00\x00WAVEjunk", "not a readable WAV"),
+    (b"not a wav at all", "not a readable WAV")])
+def test_a_bad_file_is_an_error_before_any_block(tmp_path: Path, content: bytes,
+                                                 words: str) -> None:
+    path = tmp_path / "bad.wav"
+    path.write_bytes(content)
+    with pytest.raises(audio.AudioError, match=words):
+        audio.wav_file_blocks(path)
