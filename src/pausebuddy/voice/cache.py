@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import wave
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -25,28 +26,37 @@ _FORMAT = 1
 """Bump when the way lines are rendered changes, so old clips are not reused."""
 
 
+MEMORY_LINES = 80
+"""Rendered lines kept in memory: every fixed line (about 40) and the lately said rest."""
+
+
 class CachedVoice:
     def __init__(self, voice: Voice, profile: VoiceProfile, root: Path | None = None) -> None:
         self._voice = voice
         settings = json.dumps([_FORMAT, dataclasses.asdict(profile)], sort_keys=True)
         self.dir = (root or paths.cache_dir() / "voice") / _digest(settings)[:16]
-        self._memory: dict[str, Clip] = {}
+        self._memory: OrderedDict[str, Clip] = OrderedDict()
+        """The lines said lately. Bounded: lines with numbers in them ("It's been 27
+        minutes") are many over months, and each is a few hundred kB."""
         self.hits = self.misses = 0
 
     def render(self, text: str) -> Clip:
         clip = self._memory.get(text)
+        if clip is not None:
+            self.hits += 1
+            self._memory.move_to_end(text)
+            return clip
+        path = self.dir / f"{_digest(text)[:24]}.wav"
+        clip = _read(path)
         if clip is None:
-            path = self.dir / f"{_digest(text)[:24]}.wav"
-            clip = _read(path)
-            if clip is None:
-                self.misses += 1
-                clip = self._voice.render(text)
-                _write(path, clip)
-            else:
-                self.hits += 1
-            self._memory[text] = clip
+            self.misses += 1
+            clip = self._voice.render(text)
+            _write(path, clip)
         else:
             self.hits += 1
+        self._memory[text] = clip
+        if len(self._memory) > MEMORY_LINES:
+            self._memory.popitem(last=False)
         return clip
 
 
