@@ -207,8 +207,8 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
     assert [e["working"] for e in loop.events("speaker")] == [False, True], log[-3000:]
     assert len(loop.events("reminder")) == 2 and not loop.events("break_ended")
     assert _loud(room_audio, lost_at - 1.0, 2.0)  # "I can't hear the room" was heard
-    again = loop.said("It's been")[-1]
-    assert _loud(room_audio, room_audio.size / audio.RATE_HZ - 3.5, 2.0) or again
+    # ... and so was the reminder given again (the recording ends 4 s after it began).
+    assert _loud(room_audio, room_audio.size / audio.RATE_HZ - 3.0, 2.5)
     assert log.count("The microphone stopped sending audio") == 1
     assert log.count("The speaker failed") == 1 and "The speaker works again." in log
 

@@ -36,6 +36,7 @@ delivering (ALSA) or is moved to a source that delivers nothing (PulseAudio, Pip
 FIRST_AUDIO_S = 6.0
 """A stream just opened may take this long to deliver (PulseAudio took 2 s here)."""
 
+
 class Microphone:
     """sounddevice capture. The callback only queues a copy; all work is on our side."""
 
