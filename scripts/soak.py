@@ -150,6 +150,7 @@ def main() -> int:
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
     print("Synthesizing the pieces ...", flush=True)
     segments = _segments(tmp)
+    scene._piper_voice.cache_clear()  # noqa: SLF001 - the scene's voice is done: free it
 
     config = Config()
     phrases = PhraseBook(config.phrases)
@@ -163,9 +164,8 @@ def main() -> int:
 
     def sampled(blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
         nonlocal next_sample
-        for block in blocks:
-            for i in range(0, len(block), audio.BLOCK):
-                yield block[i : i + audio.BLOCK]
+        for piece in blocks:
+            yield from audio.wav_blocks(piece)
             pending = loop.conversation.pending_break
             if pending is not None and loop.conversation.session is None \
                     and loop.now_s > pending.due_at + 5.0 and not pending.reminding:
