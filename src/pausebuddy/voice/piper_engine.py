@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import json
 import logging
@@ -55,7 +56,18 @@ class PiperVoice:
             pieces.append(trim_silence(chunk.audio_int16_array))
         if not pieces:
             raise VoiceError(f"Piper produced no audio for {text!r}")
+        _give_back_freed_memory()
         return Clip(samples=np.concatenate(pieces), rate_hz=self.rate_hz)
+
+
+def _give_back_freed_memory() -> None:
+    """A sentence's tensors are large and freed at once, but glibc keeps the pages: over
+    60 new lines the process went from 138 to 204 MB, and stayed at 136 MB with this
+    after each. Only new lines come here (the rest are cached), so it costs nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to ask
 
 
 def _model_files(model: str) -> tuple[Path, Path | None]:
