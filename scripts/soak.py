@@ -91,8 +91,17 @@ def _hours(segments: dict[str, list[np.ndarray]], hours: float,
     total = int(hours * 60 * MINUTE)
     made = 0
 
-    def fill(minutes: float) -> Iterator[np.ndarray]:
+    # Views of these, never new arrays: the harness must not be what grows (glibc keeps
+    # the heap pages of large temporaries, which would show up as the loop's memory).
+    silence = np.zeros(60 * audio.RATE_HZ, dtype=np.int16)
+
+    def take(piece: np.ndarray, end: int) -> Iterator[np.ndarray]:
         nonlocal made
+        piece = piece[: end - made]
+        made += len(piece)
+        yield piece
+
+    def fill(minutes: float) -> Iterator[np.ndarray]:
         end = min(total, made + int(minutes * MINUTE))
         while made < end:
             kind = rng.choices(["talk", "noise", "silence"], [5, 2, 3])[0]
@@ -101,19 +110,15 @@ def _hours(segments: dict[str, list[np.ndarray]], hours: float,
             elif kind == "noise":
                 piece = rng.choice(segments["noise"])[: rng.randrange(5, 30) * audio.RATE_HZ]
             else:
-                piece = np.zeros(rng.randrange(5, 60) * audio.RATE_HZ, dtype=np.int16)
-            piece = np.concatenate([piece, np.zeros(audio.RATE_HZ // 2, np.int16)])
-            piece = piece[: end - made]
-            made += len(piece)
-            yield piece
+                piece = silence[: rng.randrange(5, 60) * audio.RATE_HZ]
+            yield from take(piece, end)
+            yield from take(silence[: audio.RATE_HZ // 2], end)
 
     def say(kind: str) -> Iterator[np.ndarray]:
-        nonlocal made
         planned[kind] += 1
-        piece = np.concatenate([np.zeros(audio.RATE_HZ, np.int16),
-                                rng.choice(segments[kind]), np.zeros(audio.RATE_HZ, np.int16)])
-        made += len(piece)
-        yield piece
+        for piece in (silence[: audio.RATE_HZ], rng.choice(segments[kind]),
+                      silence[: audio.RATE_HZ]):
+            yield from take(piece, total + 10 * MINUTE)
 
     while made < total:
         yield from fill(rng.uniform(3, 10))
