@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--voice", default=None,
+                        help="voice profile to speak with (default: the config's, joe)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="pausebuddy-soak-"))
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
@@ -158,6 +161,8 @@ def main() -> int:
     scene._piper_voice.cache_clear()  # noqa: SLF001 - the scene's voice is done: free it
 
     config = Config()
+    if args.voice:
+        config = replace(config, voice=replace(config.voice, profile=args.voice))
     phrases = PhraseBook(config.phrases)
     events = Events()
     loop = Loop(config, create_recognizer(config.hearing, phrases), phrases,

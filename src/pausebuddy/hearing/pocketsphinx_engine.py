@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
+from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
@@ -42,6 +43,15 @@ _QUIET_S = 0.7
 _STABLE_S = 0.25
 """A phrase counts once the grammar has held it this long (so "five" can become
 "five more minutes" before it is reported)."""
+
+# Extra pocketsphinx search options (scripts/bench_hearing.py --search tries others).
+# None by default. The grammar search keeps a history entry for every word ending in
+# every frame, and with the filler loop that is most of them: a 3 s window of talk
+# takes 270 MB at its peak and 0.59 CPU s per s. wbeam=1e-20 with maxhmmpf=1500 took
+# that to 71 MB and 0.17 CPU s, but talk after a reply was then heard as "time out"
+# and "repeat" (tests/test_hearing.py): the pruning cut the filler paths that soak
+# talk up. The memory is given back after each window (native_memory).
+SEARCH_OPTIONS: dict[str, float | int] = {}
 
 # Garbage words for the command grammar: frequent, short English words that absorb talk
 # around a command. They are never reported; they are not phrases. Measured: this list
@@ -94,7 +104,7 @@ class PocketsphinxRecognizer:
         try:
             decoder = Decoder(
                 hmm=str(model_dir), dict=str(dict_path), lm=None, bestpath=False,
-                samprate=SAMPLE_RATE_HZ, loglevel="FATAL",
+                samprate=SAMPLE_RATE_HZ, loglevel="FATAL", **SEARCH_OPTIONS,
             )
         except (RuntimeError, ValueError) as exc:
             raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
@@ -166,7 +176,7 @@ class PocketsphinxRecognizer:
         """Not listening for n samples (its own voice is playing): drop what was half heard."""
         self._pos += n_samples
         self._ring = np.zeros(0, dtype=np.int16)
-        self._vad = Activity()
+        self._vad.reset()
         self._window = None
         self._start_spotting()
 
@@ -258,6 +268,7 @@ class PocketsphinxRecognizer:
         self._decoder.end_utt()
         self._mode = "idle"
         final = [_Seg(s) for s in (self._decoder.seg() or [])]
+        native_memory.give_back()  # the window's search history, tens of MB
         segs = [s for s in (final or partial) if not _is_silence(s.word)]
         # Segments name the pronunciation used: "ready(2)" is still "ready".
         words = [_PRONUNCIATION.sub("", s.word) for s in segs]
