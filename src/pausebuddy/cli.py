@@ -12,15 +12,22 @@ import sys
 import time
 from pathlib import Path
 
-from pausebuddy import audio, paths
+from pausebuddy import audio, paths, phrase_check, tuning
 from pausebuddy.breaks import BreakStore
-from pausebuddy.config import Config, ConfigError, config_to_yaml, load_config
+from pausebuddy.config import (
+    Config,
+    ConfigError,
+    config_to_yaml,
+    default_config_path,
+    load_config,
+    save_settings,
+)
 from pausebuddy.conversation import say_duration
 from pausebuddy.hearing import HearingError, create_recognizer, hear_all
 from pausebuddy.history import HistoryLog
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.microphone import Microphone
-from pausebuddy.phrases import PhraseBook
+from pausebuddy.phrases import Intent, PhraseBook
 from pausebuddy.voice import VoiceError, create_voice
 from pausebuddy.voice.lines import fixed_lines
 
@@ -78,6 +85,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--seconds", type=float, default=10.0, help="how long to listen")
     check.add_argument("--input", help="check a WAV file instead of the microphone")
     check.add_argument("--no-speaker", action="store_true", help="skip the speaker test")
+    check_phrase = add("check-phrase", help="is this a good phrase to adopt: length, how"
+                       " common, how close to the other phrases, false accepts on talk")
+    check_phrase.add_argument("phrase", help='the candidate, e.g. "pause buddy, time out"')
+    check_phrase.add_argument("--intent", default="timeout",
+                              choices=[i.value for i in Intent],
+                              help="what the phrase would ask for (default: timeout)")
+    check_phrase.add_argument("--minutes", type=float, default=10.0,
+                              help="minutes of synthesized talk to count false accepts on"
+                              " (0: skip)")
+    tune = add("tune", help="set the wake word's threshold from recordings of your own"
+               " voices saying the phrase (WAV files, or --record from the microphone)")
+    tune.add_argument("files", nargs="*", help="WAV files, each saying the phrase once")
+    tune.add_argument("--record", type=int, metavar="N",
+                      help="record N takes from the microphone instead (kept in memory only)")
+    tune.add_argument("--phrase", help="the phrase said (default: the first time-out phrase)")
+    tune.add_argument("--minutes", type=float, default=10.0,
+                      help="minutes of synthesized talk to check for false accepts")
+    tune.add_argument("--dry-run", action="store_true", help="say what it would set, save nothing")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
@@ -402,10 +427,103 @@ def default_break_file() -> Path:
     return paths.state_dir() / "break.json"
 
 
+def _check_phrase(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    intent = Intent(args.intent)
+    verdict = phrase_check.judge(args.phrase, intent, config)
+    print(f"'{verdict.phrase}' as a {intent.value} phrase: {verdict.syllables} syllables.")
+    if verdict.syllables and args.minutes > 0:
+        print(f"Listening for it in {args.minutes:g} minutes of synthesized talk ...",
+              flush=True)
+        heard, hours = phrase_check.measure_false_accepts(args.phrase, intent, config,
+                                                          args.minutes)
+        verdict.false_accepts_per_hour = heard / hours
+        print(f"Heard it {heard} time(s) in {hours * 60:.0f} minutes of talk that never says"
+              f" it: {heard / hours:.1f} false accepts per hour.")
+        if heard / hours > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
+            verdict.problems.append(
+                "It is heard in ordinary talk: it would speak up when nobody asked.")
+    for note in verdict.notes:
+        print(f"Note: {note}")
+    for problem in verdict.problems:
+        print(f"Problem: {problem}")
+    print("Good: no problems found." if verdict.good else "Better choose another phrase.")
+    return 0 if verdict.good else 1
+
+
+def _tune(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    phrase = args.phrase or config.phrases.timeout[0]
+    intent = Intent.TIMEOUT if args.phrase is None else \
+        (PhraseBook(config.phrases).match(phrase) or _no_intent(phrase)).intent
+    if args.record:
+        recordings = _record_takes(config, args.record, phrase)
+    elif args.files:
+        recordings = [audio.read_wav(path) for path in args.files]
+    else:
+        raise ConfigError("tune needs WAV files of the phrase, or --record N")
+    print(f"Tuning the wake word for '{phrase}' on {len(recordings)} recordings:")
+    try:
+        result = tuning.tune(recordings, phrase, intent, config, args.minutes)
+    except tuning.TuningError as exc:
+        print(f"Not tuned: {exc}")
+        return 1
+    rate = result.false_accepts / result.talk_hours
+    print(f"Every recording is heard from threshold {result.strictest:.0e}; with a margin"
+          f" for other days: {result.threshold:.0e}, where talk was taken for the phrase"
+          f" {result.false_accepts} time(s) in {result.talk_hours * 60:.0f} minutes"
+          f" ({rate:.1f} per hour).")
+    if rate > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
+        print("Not saved: at the threshold your voices need, ordinary talk is heard as the"
+              " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again.")
+        return 1
+    note = (f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e} from"
+            f" {len(recordings)} recordings of '{phrase}' (all heard from"
+            f" {result.strictest:.0e}; {result.false_accepts} false accepts in"
+            f" {result.talk_hours * 60:.0f} min of talk)")
+    if args.dry_run:
+        print(f"Dry run, nothing saved. It would record: {note}")
+        return 0
+    path = Path(args.config) if args.config else default_config_path()
+    save_settings(path, {"hearing.wake_threshold": float(f"{result.threshold:.0e}"),
+                         "hearing.tuned": note})
+    print(f"Saved in {path}. A running pausebuddy takes it on SIGHUP or restart.")
+    return 0
+
+
+def _no_intent(phrase: str):  # noqa: ANN202
+    raise ConfigError(f"'{phrase}' is not one of the configured phrases: add it to the"
+                      " config first, then tune it")
+
+
+def _record_takes(config: Config, takes: int, phrase: str) -> list:
+    import numpy as np
+
+    blocks = Microphone(config.audio.input_device).blocks()
+
+    def take(seconds: float) -> np.ndarray:
+        pieces, have = [], 0
+        while have < seconds * audio.RATE_HZ:
+            pieces.append(next(blocks))
+            have += len(pieces[-1])
+        return np.concatenate(pieces)
+
+    recordings = []
+    try:
+        for number in range(1, takes + 1):
+            print(f"Take {number} of {takes}: say '{phrase}' now (4 seconds) ...", flush=True)
+            recordings.append(take(4.0))
+            take(1.5)  # a breath between takes, not part of either
+    finally:
+        blocks.close()
+    return recordings
+
+
 _COMMANDS = {
     "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
     "devices": _devices, "config": _config, "check": _check, "status": _status,
-    "history": _history, "voices": _voices,
+    "history": _history, "voices": _voices, "check-phrase": _check_phrase,
+    "tune": _tune,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -68,6 +68,8 @@ class HearingConfig:
     """How long after the wake word (or the start of speech) a command may come."""
     self_mute_tail_s: float = 0.3
     """Its own voice counts this long after it stops (room echo)."""
+    tuned: str | None = None
+    """What `pausebuddy tune` set, and when (written by it; a note, not a setting)."""
     barge_in: bool = False
     """While it speaks, it still listens for "stop" (and only that); what it is saying
     itself is never taken as a command. Off by default for now: with its own voice
@@ -274,6 +276,32 @@ def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):  # noqa: AN
             fail(f"a number from {low:g} to {high:g}")
         return hint(value)
     fail(str(hint))
+
+
+def save_settings(path: str | os.PathLike[str], settings: dict[str, object]) -> Config:
+    """Set dotted keys ("hearing.wake_threshold") in the YAML config at `path`, keeping
+    its other settings, and check the result loads before replacing the file. Comments
+    are not kept, so the old file is kept beside it as config.yaml.before-tune."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config is not a mapping of settings")
+    for dotted, value in settings.items():
+        *parents, key = dotted.split(".")
+        node = data
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[key] = value
+    new_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    config = config_from_yaml(new_text, source=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if text:
+        path.with_name(path.name + ".before-tune").write_text(text, encoding="utf-8")
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_text(new_text, encoding="utf-8")
+    temporary.replace(path)
+    return config
 
 
 def config_to_yaml(config: Config) -> str:

@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""The hearing benchmark: does it hear every configured phrase, and only those? One table.
+
+    .venv/bin/python scripts/bench_hearing.py [--quick] [--jobs 2] [--negative-hours 5]
+
+Everything is synthesized now (pausebuddy.corpus):
+- positives: every configured phrase of every intent, said by each of 8 voices (Piper and
+  espeak-ng variants: male, female, accents, speeds, pitches) inside a stream of other
+  talk. Requests come after the wake word ("pause buddy, let's breathe") and are heard
+  with no session running; replies ("stop", "we're ready") are said alone and heard while
+  a reply is expected. Each stream is heard clean, with pink noise, brown noise and babble
+  (three other voices talking) at 20, 10 and 5 dB below the speech, and at 0.9x and 1.1x
+  tempo. A phrase counts as heard when its intent is reported ending inside it or within
+  a second after it.
+- negatives: hours of talk that never contains a phrase (pausebuddy.talk: an argument,
+  a film, the news, a reading, small talk, and lines that share words with the phrases),
+  by the same voices, every other ten minutes under pink noise at 20 dB. Anything heard
+  there while no session runs is a false accept (it would speak up unasked).
+- delay: from the end of the phrase to the block in which it is reported.
+- CPU seconds per second of audio while listening to talk and to near-silence; peak
+  resident memory of `pausebuddy spot` (recognizer only, no voice loaded) on talk.
+--quick: 3 voices, 4 conditions, 10 minutes of negatives (under 3 minutes here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from pausebuddy import audio, corpus, talk
+from pausebuddy.config import Config
+from pausebuddy.hearing import create_recognizer, pocketsphinx_engine
+from pausebuddy.phrases import Intent, PhraseBook
+
+REQUESTS = (Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.CANCEL, Intent.HOW_LONG)
+"""Heard after the wake word; the rest are replies, heard alone while one is expected."""
+IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
+"""What the loop acts on with no session or break running: a false accept is one of these
+(it ignores "pause buddy, stop" then)."""
+CONDITIONS = [("clean", None, None)] + [
+    (f"{kind} {snr} dB", kind, snr)
+    for snr in (20, 10, 5) for kind in ("pink", "brown", "babble")
+] + [("tempo 0.9x", "tempo", 0.9), ("tempo 1.1x", "tempo", 1.1)]
+QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB", "brown 5 dB"]
+LATE_S = 1.0
+"""A phrase reported up to this long after its end still counts (a slow answer is not a
+miss; the delay figures show how slow)."""
+CHUNK_S = 600
+
+
+@dataclass
+class Stream:
+    samples: np.ndarray
+    marks: list[tuple[Intent, str, float, float]]
+    """(intent, phrase, start_s, end_s) of each phrase said."""
+    replies: bool
+
+
+def _phrase_lines(phrases: PhraseBook, config: Config) -> tuple[list, list]:
+    wake = config.phrases.wake_word
+    requests, replies = [], []
+    for intent in Intent:
+        for phrase in getattr(config.phrases, intent.value, []):
+            if intent in REQUESTS:
+                said = phrase if phrases.has_wake_word(phrase) else f"{wake}, {phrase}"
+                requests.append((intent, said))
+            else:
+                replies.append((intent, phrase))
+    return requests, replies
+
+
+def build_streams(speaker: corpus.Speaker, config: Config, seed: int) -> list[Stream]:
+    """This voice saying every phrase, each between lines of other talk."""
+    phrases = PhraseBook(config.phrases)
+    requests, replies = _phrase_lines(phrases, config)
+    lines = talk.lines(seed, ("argument", "chat"))
+    streams = []
+    for said, is_reply in ((requests, False), (replies, True)):
+        pieces, marks, at = [], [], 0
+        for intent, phrase in said:
+            before = speaker.say(next(lines))
+            # A reply follows a pause (it answers something pausebuddy said); a request
+            # may come straight out of the talk.
+            gap = 1.5 if is_reply else 0.5
+            spoken = speaker.say(phrase.capitalize() + ".")
+            after = speaker.say(next(lines))
+            for piece in (before, _silence(gap)):
+                pieces.append(piece)
+                at += len(piece)
+            marks.append((intent, phrase, at / audio.RATE_HZ, (at + len(spoken)) / audio.RATE_HZ))
+            for piece in (spoken, _silence(1.5 if is_reply else 0.6), after, _silence(1.5)):
+                pieces.append(piece)
+                at += len(piece)
+        streams.append(Stream(np.concatenate(pieces), marks, is_reply))
+    return streams
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * audio.RATE_HZ), dtype=np.int16)
+
+
+def in_condition(stream: Stream, kind: str | None, value: float | None,
+                 noises: dict[str, np.ndarray]) -> Stream:
+    if kind is None:
+        return stream
+    if kind == "tempo":
+        marks = [(i, p, s / value, e / value) for i, p, s, e in stream.marks]
+        return replace(stream, samples=corpus.tempo(stream.samples, value), marks=marks)
+    # Noise starts at a different place for each stream, so streams do not share it.
+    source = noises[kind]
+    offset = (len(stream.samples) * 7919) % len(source)
+    return replace(stream, samples=corpus.mix(stream.samples, np.roll(source, -offset), value))
+
+
+def listen(samples: np.ndarray, config: Config, replies: bool,
+           allowed: frozenset[Intent] | None = None) -> tuple[list, float]:
+    """Everything heard that the loop would act on (among `allowed`):
+    (intent, text, start_s, end_s, reported_at_s), and the CPU seconds it took."""
+    phrases = PhraseBook(config.phrases)
+    recognizer = create_recognizer(config.hearing, phrases)
+    recognizer.expecting_reply = replies
+    found, pos = [], 0
+    cpu = time.process_time()
+    for block in audio.wav_blocks(samples):
+        pos += len(block)
+        for heard in recognizer.accept(block):
+            match = phrases.match(heard.text, allowed)
+            if match:
+                found.append((match.intent, heard.text, heard.start_s, heard.end_s,
+                              pos / audio.RATE_HZ))
+    for heard in recognizer.flush():
+        match = phrases.match(heard.text, allowed)
+        if match:
+            found.append((match.intent, heard.text, heard.start_s, heard.end_s,
+                          pos / audio.RATE_HZ))
+    return found, time.process_time() - cpu
+
+
+def score(stream: Stream, found: list) -> tuple[list[tuple], int]:
+    """Per phrase: (intent, phrase, heard, delay_s); and detections that match no phrase."""
+    results, used = [], set()
+    for intent, phrase, start, end in stream.marks:
+        hit = next((k for k, f in enumerate(found) if k not in used and f[0] == intent
+                    and start < f[3] <= end + LATE_S), None)
+        if hit is None:
+            results.append((intent, phrase, False, None))
+        else:
+            used.add(hit)
+            results.append((intent, phrase, True, found[hit][4] - end))
+    return results, len(found) - len(used)
+
+
+# -- the jobs (run in worker processes) --------------------------------------------------
+
+_CONFIG = Config()
+
+
+def job_streams(args: tuple) -> tuple:
+    index, speaker, folder = args
+    streams = build_streams(speaker, _CONFIG, seed=100 + index)
+    paths = []
+    for k, stream in enumerate(streams):
+        path = Path(folder) / f"voice{index}-{k}.npz"
+        np.savez(path, samples=stream.samples, replies=stream.replies,
+                 marks=np.array([(i.value, p, s, e) for i, p, s, e in stream.marks],
+                                dtype=object))
+        paths.append(str(path))
+    return index, paths
+
+
+def _load(path: str) -> Stream:
+    data = np.load(path, allow_pickle=True)
+    marks = [(Intent(i), p, float(s), float(e)) for i, p, s, e in data["marks"]]
+    return Stream(data["samples"], marks, bool(data["replies"]))
+
+
+def job_positives(args: tuple) -> tuple:
+    speaker_label, condition, paths, noise_folder = args
+    label, kind, value = next(c for c in CONDITIONS if c[0] == condition)
+    noises = {}
+    if kind in ("pink", "brown", "babble"):
+        noises[kind] = np.load(Path(noise_folder) / f"{kind}.npy")
+    results, extra = [], 0
+    for path in paths:
+        stream = in_condition(_load(path), kind, value, noises)
+        allowed = frozenset(Intent) - frozenset(REQUESTS) if stream.replies \
+            else frozenset(REQUESTS)
+        found, _ = listen(stream.samples, _CONFIG, stream.replies, allowed)
+        scored, wrong = score(stream, found)
+        results += scored
+        extra += wrong
+    return speaker_label, condition, results, extra
+
+
+def job_negatives(args: tuple) -> tuple:
+    chunk, seconds, speakers, noise_folder = args
+    samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=1000 + chunk)))
+    if chunk % 2 == 1:
+        samples = corpus.mix(samples, np.load(Path(noise_folder) / "pink.npy"), 20)
+    found, cpu = listen(samples, _CONFIG, replies=False, allowed=IDLE)
+    return chunk, len(samples) / audio.RATE_HZ, cpu, found
+
+
+def job_silence(seconds: float) -> float:
+    quiet = corpus.mix(np.full(int(seconds * audio.RATE_HZ), 1000, np.int16),
+                       corpus.noise("pinknoise", 30), 40)  # a room at about -70 dBFS
+    quiet = (quiet - 1000).astype(np.int16)
+    _, cpu = listen(quiet, _CONFIG, replies=False)
+    return cpu / seconds
+
+
+def peak_memory_mb(samples: np.ndarray, folder: Path) -> float:
+    """Peak resident memory of `pausebuddy spot` on this audio, in its own process."""
+    path = folder / "memory.wav"
+    audio.write_wav(path, samples)
+    spot = Path(sys.executable).with_name("pausebuddy")
+    proc = subprocess.Popen([str(spot), "spot", str(path)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+def _percent(hits: int, total: int) -> str:
+    return f"{hits}/{total} ({100 * hits / total:.1f}%)" if total else "-"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="3 voices, 4 conditions, 10 minutes of negatives")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--negative-hours", type=float, default=None,
+                        help="hours of talk without a phrase (default 5, quick 1/6)")
+    parser.add_argument("--search", action="append", default=[], metavar="KEY=VALUE",
+                        help="a pocketsphinx search option instead of the engine's"
+                             " (e.g. wbeam=7e-29 maxhmmpf=30000, its defaults), to measure"
+                             " what an option buys")
+    parser.add_argument("--hearing", action="append", default=[], metavar="KEY=VALUE",
+                        help="a hearing setting instead of the config's default (e.g."
+                             " wake_threshold=1e-50)")
+    args = parser.parse_args()
+    global _CONFIG  # noqa: PLW0603 - set before the workers fork, so they all use it
+    for option in args.hearing:
+        key, value = option.split("=", 1)
+        default = getattr(_CONFIG.hearing, key)
+        typed = value.lower() in ("1", "true", "yes") if isinstance(default, bool) \
+            else type(default)(value) if default is not None else value
+        _CONFIG = replace(_CONFIG, hearing=replace(_CONFIG.hearing, **{key: typed}))
+    for option in args.search:
+        key, value = option.split("=", 1)
+        pocketsphinx_engine.SEARCH_OPTIONS[key] = float(value) if "e" in value or "." in value \
+            else int(value)
+    speakers = [corpus.SPEAKERS[i] for i in (0, 1, 4)] if args.quick else corpus.SPEAKERS
+    conditions = [c for c in CONDITIONS if not args.quick or c[0] in QUICK_CONDITIONS]
+    negative_s = 3600 * (args.negative_hours or (1 / 6 if args.quick else 5))
+    folder = Path(tempfile.mkdtemp(prefix="pausebuddy-bench-hearing-"))
+    started = time.monotonic()
+
+    print(f"Hearing: {_CONFIG.hearing}")
+    print(f"Search options: {pocketsphinx_engine.SEARCH_OPTIONS}")
+    print("Synthesizing the noise and the phrase streams ...", flush=True)
+    np.save(folder / "pink.npy", corpus.noise("pinknoise", 60))
+    np.save(folder / "brown.npy", corpus.noise("brownnoise", 60))
+    with Pool(args.jobs) as pool:
+        babble = pool.apply_async(corpus.babble, (120, 7))
+        stream_paths = dict(pool.map(job_streams, [(i, s, str(folder))
+                                                   for i, s in enumerate(speakers)]))
+        np.save(folder / "babble.npy", babble.get())
+
+        print("Listening ...", flush=True)
+        positive_jobs = [(s.label, c[0], stream_paths[i], str(folder))
+                         for i, s in enumerate(speakers) for c in conditions]
+        chunks = int(np.ceil(negative_s / CHUNK_S))
+        negative_jobs = [(k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
+                         for k in range(chunks)]
+        negatives = pool.map_async(job_negatives, negative_jobs, chunksize=1)
+        silence = pool.apply_async(job_silence, (120,))
+        positives = pool.map(job_positives, positive_jobs, chunksize=1)
+        negatives, silence_cpu = negatives.get(), silence.get()
+
+    by_condition, by_voice, by_intent = defaultdict(list), defaultdict(list), defaultdict(list)
+    delays, extra_in_positives = [], 0
+    for speaker_label, condition, results, extra in positives:
+        extra_in_positives += extra
+        for intent, _phrase, ok, delay in results:
+            by_condition[condition].append(ok)
+            by_voice[speaker_label].append(ok)
+            by_intent[intent.value].append(ok)
+            if ok:
+                delays.append(delay)
+    every = [ok for oks in by_condition.values() for ok in oks]
+    talk_s = sum(seconds for _, seconds, _, _ in negatives)
+    talk_cpu = sum(cpu for _, _, cpu, _ in negatives)
+    false = [(chunk, f) for chunk, _, _, found in negatives for f in found]
+    memory = peak_memory_mb(np.concatenate(list(corpus.talk_pieces(speakers, 120, 5))), folder)
+
+    rows = [("recall, overall", _percent(sum(every), len(every)))]
+    rows += [(f"recall, {c}", _percent(sum(by_condition[c]), len(by_condition[c])))
+             for c, _, _ in conditions]
+    rows += [(f"recall, {s.label}", _percent(sum(by_voice[s.label]), len(by_voice[s.label])))
+             for s in speakers]
+    rows += [(f"recall, {i}", _percent(sum(oks), len(oks))) for i, oks in by_intent.items()]
+    rows += [
+        ("false accepts on talk (no session: time-out, breathe, ground)",
+         f"{len(false)} in {talk_s / 3600:.2f} h = {len(false) / (talk_s / 3600):.2f} per hour"),
+        ("other detections inside the positive streams", str(extra_in_positives)),
+        ("delay after the phrase ends",
+         f"median {1000 * statistics.median(delays):.0f} ms, 95th percentile "
+         f"{1000 * np.percentile(delays, 95):.0f} ms (n={len(delays)})" if delays else "-"),
+        ("CPU per second of audio, talk", f"{talk_cpu / talk_s:.4f} s"),
+        ("CPU per second of audio, quiet room", f"{silence_cpu:.4f} s"),
+        ("peak memory, pausebuddy spot on talk", f"{memory:.0f} MB"),
+        ("benchmark wall time", f"{(time.monotonic() - started) / 60:.1f} min"),
+    ]
+    if false:
+        print("\nFalse accepts (chunk, intent, text, at s):")
+        for chunk, (intent, text, start, _, _) in false:
+            print(f"  {chunk:3d}  {intent.value:10s} {text!r} at {start:.1f} s")
+    width = max(len(name) for name, _ in rows)
+    print(f"\n| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
+    for name, value in rows:
+        print(f"| {name.ljust(width)} | {value} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

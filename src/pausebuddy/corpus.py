@@ -1,0 +1,120 @@
+"""Audio made at run time to measure hearing: voices, talk, noise, babble, tempo, SNR.
+
+Used by the hearing benchmark, `check-phrase` and `tune`. Every sound is synthesized
+here (espeak-ng, Piper, sox noise); nothing is a recording of a person.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pausebuddy import scene, talk
+from pausebuddy.audio import RATE_HZ, read_wav, write_wav
+
+
+@dataclass(frozen=True)
+class Speaker:
+    label: str
+    voice: str
+    """An espeak-ng voice (with +variant), or scene.PIPER."""
+    speed: int = 150
+    """espeak-ng words per minute (Piper ignores it)."""
+    pitch: int = 50
+
+    def say(self, text: str) -> np.ndarray:
+        return scene.say(self.voice, text, self.speed, self.pitch)
+
+
+SPEAKERS = [
+    Speaker("piper joe", scene.PIPER),
+    Speaker("espeak us klatt", "en-us+klatt", 150, 50),
+    Speaker("espeak us klatt4 fast", "en-us+klatt4", 175, 40),
+    Speaker("espeak rp klatt2 slow low", "en-gb-x-rp+klatt2", 125, 30),
+    Speaker("espeak us m3", "en-us+m3", 150, 50),
+    Speaker("espeak us f3", "en-us+f3", 150, 60),
+    Speaker("espeak scotland m1", "en-gb-scotland+m1", 160, 45),
+    Speaker("espeak us f2 high", "en-us+f2", 140, 70),
+]
+"""Distinct voices: two engines, male and female variants, accents, speeds and pitches."""
+
+BABBLE_SPEAKERS = [
+    Speaker("babble m7", "en-us+m7", 165, 45),
+    Speaker("babble f4", "en-gb+f4", 150, 65),
+    Speaker("babble caribbean", "en-029+m2", 155, 50),
+]
+"""Other people talking, for babble noise: voices not among SPEAKERS."""
+
+
+def speech_level(samples: np.ndarray) -> float:
+    """RMS of the speech in `samples`, pauses left out (20 ms frames within 30 dB of
+    the loudest): the level an SNR is measured against, as in speech-in-noise tests."""
+    frames = samples[: len(samples) // 320 * 320].astype(np.float64).reshape(-1, 320)
+    power = np.mean(frames**2, axis=1)
+    if not len(power) or power.max() == 0:
+        return 0.0
+    loud = power[power > power.max() / 1000]
+    return float(np.sqrt(np.mean(loud)))
+
+
+def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """`noise` (looped to length) under `speech` at `snr_db` below the speech's level."""
+    if len(noise) < len(speech):
+        noise = np.tile(noise, len(speech) // len(noise) + 1)
+    noise = noise[: len(speech)].astype(np.float64)
+    noise_rms = float(np.sqrt(np.mean(noise**2))) or 1.0
+    gain = speech_level(speech) / noise_rms / 10 ** (snr_db / 20)
+    mixed = speech.astype(np.float64) + gain * noise
+    return np.clip(mixed, -32768, 32767).astype(np.int16)
+
+
+def noise(color: str, seconds: float) -> np.ndarray:
+    """sox's pinknoise, brownnoise or whitenoise; -R makes it the same every run."""
+    with tempfile.TemporaryDirectory(prefix="pausebuddy-noise-") as tmp:
+        path = Path(tmp) / "noise.wav"
+        subprocess.run(["sox", "-R", "-n", "-r", str(RATE_HZ), "-c", "1", "-b", "16",
+                        str(path), "synth", f"{seconds:.2f}", color, "vol", "0.5"],
+                       check=True, capture_output=True)
+        return read_wav(path)
+
+
+def babble(seconds: float, seed: int = 0) -> np.ndarray:
+    """Other talk: three voices talking at once, each its own stream of lines."""
+    total = int(seconds * RATE_HZ)
+    mixed = np.zeros(total, dtype=np.float64)
+    for index, speaker in enumerate(BABBLE_SPEAKERS):
+        stream = np.concatenate(list(talk_pieces([speaker], seconds, seed + index)))
+        mixed += np.resize(stream, total)
+    return np.clip(mixed / 2, -32768, 32767).astype(np.int16)
+
+
+def tempo(samples: np.ndarray, factor: float) -> np.ndarray:
+    """The same speech `factor` times as fast, pitch kept (sox's WSOLA tempo)."""
+    with tempfile.TemporaryDirectory(prefix="pausebuddy-tempo-") as tmp:
+        source, changed = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
+        write_wav(source, samples)
+        subprocess.run(["sox", str(source), str(changed), "tempo", "-s", f"{factor}"],
+                       check=True, capture_output=True)
+        return read_wav(changed)
+
+
+def talk_pieces(speakers: list[Speaker], seconds: float, seed: int = 0,
+                genres: tuple[str, ...] = talk.GENRES) -> Iterator[np.ndarray]:
+    """About `seconds` of talk that contains no phrase: lines from talk.lines, the
+    speakers taking turns at random, with the pauses of a conversation between them."""
+    rng = random.Random(seed)
+    made, total = 0, int(seconds * RATE_HZ)
+    for text in talk.lines(seed, genres):
+        if made >= total:
+            return
+        speech = rng.choice(speakers).say(text)
+        pause = np.zeros(int(rng.uniform(0.2, 1.2) * RATE_HZ), dtype=np.int16)
+        made += len(speech) + len(pause)
+        yield speech
+        yield pause

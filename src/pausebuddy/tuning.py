@@ -1,0 +1,94 @@
+"""Tune the wake word's threshold to the couple's own voices.
+
+Every request is heard through the wake word ("pause buddy, ..."), so its keyphrase
+threshold decides whether their phrase is heard at all. From a few recordings of them
+saying the phrase it finds the strictest threshold that hears every recording, then
+loosens it as far as a margin allows (a voice on a bad day, a noisier evening) while
+synthesized talk is still not taken for the phrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pausebuddy.audio import RATE_HZ
+from pausebuddy.config import Config
+from pausebuddy.hearing import create_recognizer, hear_all
+from pausebuddy.phrase_check import MAX_FALSE_ACCEPTS_PER_HOUR, measure_false_accepts
+from pausebuddy.phrases import Intent, PhraseBook
+
+THRESHOLDS = [10.0 ** -e for e in range(10, 75, 5)]
+"""Keyphrase thresholds tried, strict to loose."""
+MARGIN_STEPS = 2
+"""How many steps looser than the strictest one that hears every recording it tries."""
+MIN_RECORDINGS = 3
+
+
+class TuningError(Exception):
+    pass
+
+
+@dataclass
+class Tuning:
+    threshold: float
+    heard: list[int]
+    """Recordings heard at each threshold of THRESHOLDS (up to the chosen one)."""
+    strictest: float
+    """The strictest threshold that heard every recording."""
+    false_accepts: int
+    talk_hours: float
+
+
+def heard_in(recording: np.ndarray, intent: Intent, config: Config) -> bool:
+    """Is `intent` heard in this recording (no session running, as in daily use)?
+
+    In daily use the recognizer has been listening to the room for a while, and its
+    input normalization has settled on the room and voices; a fresh one hears a short
+    recording worse. So the recording is heard twice and only the second time counts.
+    """
+    book = PhraseBook(config.phrases)
+    recognizer = create_recognizer(config.hearing, book)
+    second_from = len(recording) / RATE_HZ - 0.2
+    for item in hear_all(recognizer, np.concatenate([recording, recording])):
+        match = book.match(item.text)
+        if match and match.intent is intent and item.start_s >= second_from:
+            return True
+    return False
+
+
+def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Config,
+         minutes: float = 10.0, report=print) -> Tuning:  # noqa: ANN001
+    if len(recordings) < MIN_RECORDINGS:
+        raise TuningError(f"Tuning needs at least {MIN_RECORDINGS} recordings of the phrase"
+                          f" (got {len(recordings)}): both of you, more than once.")
+    if not PhraseBook(config.phrases).wake_word:
+        raise TuningError("There is no wake word to tune (phrases.wake_word is empty).")
+    config = replace(config, phrases=replace(config.phrases, **{intent.value: [phrase]}))
+
+    def at(threshold: float) -> Config:
+        return replace(config, hearing=replace(config.hearing, wake_threshold=threshold))
+
+    counts, strictest = [], None
+    for threshold in THRESHOLDS:
+        heard = sum(heard_in(r, intent, at(threshold)) for r in recordings)
+        counts.append(heard)
+        report(f"  threshold {threshold:.0e}: heard {heard} of {len(recordings)}")
+        if heard == len(recordings):
+            strictest = threshold
+            break
+    if strictest is None:
+        raise TuningError(
+            f"Even the loosest threshold heard the phrase in only {max(counts)} of"
+            f" {len(recordings)} recordings. Record again nearer the microphone in a quiet"
+            " moment, or choose a longer phrase (pausebuddy check-phrase).")
+    # Loosest first: take the widest margin that talk does not trigger.
+    index = THRESHOLDS.index(strictest)
+    for step in range(MARGIN_STEPS, -1, -1):
+        threshold = THRESHOLDS[min(index + step, len(THRESHOLDS) - 1)]
+        report(f"  checking threshold {threshold:.0e} on {minutes:g} minutes of talk ...")
+        false, hours = measure_false_accepts(phrase, intent, at(threshold), minutes)
+        if false / hours <= MAX_FALSE_ACCEPTS_PER_HOUR or step == 0:
+            return Tuning(threshold, counts, strictest, false, hours)
+    raise AssertionError("unreachable")
