@@ -167,12 +167,16 @@ def main() -> int:
         config = replace(config, voice=replace(config.voice, profile=args.voice))
     phrases = PhraseBook(config.phrases)
     events = Events()
+    voice = create_voice(config.voice)
     loop = Loop(config, create_recognizer(config.hearing, phrases), phrases,
-                create_voice(config.voice), audio.NullSink(), events,
+                voice, audio.NullSink(), events,
                 store=BreakStore(tmp / "break.json"), epoch_s=time.time())
     planned: Counter[str] = Counter()
     memory: list[tuple[float, float]] = []
     """(end of a 10-minute span, lowest resident memory in it)."""
+    cached: list[tuple[float, float]] = []
+    """(the same time, MB of rendered lines the voice keeps in memory: up to 80 lines,
+    filling as new lines with numbers in them are said)."""
     next_sample, floor, peak = 600.0, float("inf"), 0.0
 
     def sampled(blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
@@ -187,6 +191,7 @@ def main() -> int:
             floor, peak = min(floor, rss), max(peak, rss)
             if loop.now_s >= next_sample:
                 memory.append((loop.now_s, floor))
+                cached.append((loop.now_s, getattr(voice, "memory_bytes", 0) / 2**20))
                 next_sample, floor = next_sample + 600, float("inf")
                 if len(memory) % 6 == 0:
                     print(f"  {loop.now_s / 3600:5.2f} h of audio, floor {memory[-1][1]:.1f} MB",
@@ -201,6 +206,9 @@ def main() -> int:
         crash = f"{type(exc).__name__}: {exc}"
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
     memory.append((loop.now_s, min(floor, _rss_mb())))
+    cached.append((loop.now_s, getattr(voice, "memory_bytes", 0) / 2**20))
+    cache_growth = cached[-1][1] - next((mb for t, mb in cached if t >= WARM_UP_S),
+                                        cached[-1][1])
     after_warm_up = [mb for t, mb in memory if t >= WARM_UP_S] or [memory[-1][1]]
     # The floor of a 10-minute span still moves by tens of MB (a span full of talk while
     # a reply is expected has a grammar window open most of the time), so growth is the
@@ -231,6 +239,7 @@ def main() -> int:
         ("resident memory floor at the end / peak",
          f"{memory[-1][1]:.1f} MB / {peak:.1f} MB"),
         ("growth after warm-up", f"{growth:+.1f} MB"),
+        ("of which the voice's line cache (bounded, 80 lines)", f"{cache_growth:+.1f} MB"),
     ]
     print("\nHeard (minutes into the audio):")
     print("\n".join(events.heard))

@@ -40,6 +40,11 @@ class CachedVoice:
         minutes") are many over months, and each is a few hundred kB."""
         self.hits = self.misses = 0
 
+    @property
+    def memory_bytes(self) -> int:
+        """What the lines kept in memory take (at most MEMORY_LINES of them)."""
+        return sum(clip.samples.nbytes for clip in self._memory.values())
+
     def render(self, text: str) -> Clip:
         clip = self._memory.get(text)
         if clip is not None:
