@@ -19,6 +19,9 @@ from pausebuddy import talk
 from pausebuddy.config import Config
 from pausebuddy.phrases import Intent, PhraseBook, normalize
 
+_REQUESTS = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.CANCEL,
+                       Intent.HOW_LONG})
+"""Heard with no session running (after the wake word); the other intents are replies."""
 MIN_SYLLABLES = 4
 """CMUSphinx's advice for keyphrases is 3-4 syllables or more; fewer are found in
 ordinary words too often."""
@@ -160,7 +163,3 @@ def measure_false_accepts(phrase: str, intent: Intent, config: Config,
         match = book.match(item.text)
         heard += bool(match and match.intent is intent)
     return heard, samples / RATE_HZ / 3600
-
-
-_REQUESTS = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.CANCEL,
-                       Intent.HOW_LONG})
