@@ -42,10 +42,8 @@ import numpy as np
 from pausebuddy import audio, corpus, talk
 from pausebuddy.config import Config
 from pausebuddy.hearing import create_recognizer, pocketsphinx_engine
-from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.phrases import REQUESTS, Intent, PhraseBook
 
-REQUESTS = (Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.CANCEL, Intent.HOW_LONG)
-"""Heard after the wake word; the rest are replies, heard alone while one is expected."""
 IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
 """What the loop acts on with no session or break running: a false accept is one of these
 (it ignores "pause buddy, stop" then)."""
@@ -204,8 +202,7 @@ def job_positives(args: tuple) -> tuple:
                 QUICK_REPLY_CONDITIONS if quick else REPLY_CONDITIONS):
             continue
         stream = in_condition(stream, kind, value, noises)
-        allowed = frozenset(Intent) - frozenset(REQUESTS) if stream.replies \
-            else frozenset(REQUESTS)
+        allowed = frozenset(Intent) - REQUESTS if stream.replies else REQUESTS
         found, _ = listen(stream.samples, _CONFIG, stream.replies, allowed)
         scored, wrong = score(stream, found)
         results += scored

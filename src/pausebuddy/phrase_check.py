@@ -17,11 +17,8 @@ from rapidfuzz.distance import Levenshtein
 
 from pausebuddy import talk
 from pausebuddy.config import Config
-from pausebuddy.phrases import Intent, PhraseBook, normalize
+from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, normalize
 
-_REQUESTS = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.CANCEL,
-                       Intent.HOW_LONG})
-"""Heard with no session running (after the wake word); the other intents are replies."""
 MIN_SYLLABLES = 4
 """CMUSphinx's advice for keyphrases is 3-4 syllables or more; fewer are found in
 ordinary words too often."""
@@ -91,7 +88,7 @@ def judge(phrase: str, intent: Intent, config: Config,
     verdict.syllables = sum(p in _VOWELS for p in phones)
     woken = bool(book.wake_word) and text.startswith(book.wake_word)
     core = text[len(book.wake_word):].strip() if woken else text
-    if intent in _REQUESTS:
+    if intent in REQUESTS:
         # What they say: the whole phrase. Requests other than the time-out always come
         # after the wake word, so that is part of what is heard.
         heard_as = text if woken or intent is Intent.TIMEOUT else f"{book.wake_word} {text}"
@@ -106,7 +103,7 @@ def judge(phrase: str, intent: Intent, config: Config,
                 " heard in ordinary conversation.")
     said = [line for line in _corpus_text() if core and f" {core} " in f" {line} "]
     if said:
-        where = "only after the wake word" if intent in _REQUESTS else "only during a session"
+        where = "only after the wake word" if intent in REQUESTS else "only during a session"
         verdict.notes.append(
             f"People say '{core}' in ordinary talk too (\"{said[0]}\"): it is listened"
             f" for {where}, so that is expected.")
@@ -140,26 +137,19 @@ def measure_false_accepts(phrase: str, intent: Intent, config: Config,
                           minutes: float = 10.0, seed: int = 0) -> tuple[int, float]:
     """How often `phrase`, configured for `intent`, is heard in `minutes` of synthesized
     talk that never says it: (detections, hours of talk)."""
-    import numpy as np
-
     from pausebuddy import corpus, scene
     from pausebuddy.audio import RATE_HZ, wav_blocks
-    from pausebuddy.hearing import create_recognizer
+    from pausebuddy.hearing import create_recognizer, hear_all
 
     phrases = replace(config.phrases, **{intent.value: [phrase]})
     book = PhraseBook(phrases)
     recognizer = create_recognizer(config.hearing, book)
-    recognizer.expecting_reply = intent not in _REQUESTS
-    heard, samples = 0, 0
+    recognizer.expecting_reply = intent not in REQUESTS
     # espeak-ng voices only: a minute of Piper takes longer to make than to hear.
     speakers = [s for s in corpus.SPEAKERS if s.voice != scene.PIPER]
-    for piece in corpus.talk_pieces(speakers, minutes * 60, seed):
-        samples += len(piece)
-        for block in wav_blocks(np.asarray(piece)):
-            for item in recognizer.accept(block):
-                match = book.match(item.text)
-                heard += bool(match and match.intent is intent)
-    for item in recognizer.flush():
+    pieces = list(corpus.talk_pieces(speakers, minutes * 60, seed))
+    heard = 0
+    for item in hear_all(recognizer, (b for piece in pieces for b in wav_blocks(piece))):
         match = book.match(item.text)
         heard += bool(match and match.intent is intent)
-    return heard, samples / RATE_HZ / 3600
+    return heard, sum(len(piece) for piece in pieces) / RATE_HZ / 3600

@@ -35,6 +35,8 @@ class Intent(str, enum.Enum):
 # Requests start something, so outside a session they need the wake word first.
 # The time-out is the exception: it must be heard the first time, with or without it.
 WAKE_REQUIRED = frozenset({Intent.BREATHE, Intent.GROUND, Intent.CANCEL, Intent.HOW_LONG})
+REQUESTS = WAKE_REQUIRED | {Intent.TIMEOUT}
+"""Said with no session running, after the wake word; the other intents are replies."""
 
 # A time-out may name its length: "pause buddy, time out for half an hour". These are the
 # lengths the engines listen for after a time-out phrase; they are language, not phrases.
