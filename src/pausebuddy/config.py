@@ -70,11 +70,10 @@ class HearingConfig:
     """Its own voice counts this long after it stops (room echo)."""
     tuned: str | None = None
     """What `pausebuddy tune` set, and when (written by it; a note, not a setting)."""
-    barge_in: bool = False
-    """While it speaks, it still listens for "stop" (and only that); what it is saying
-    itself is never taken as a command. Off by default for now: with its own voice
-    coming back from the room it decodes all the time (0.33 CPU s per s here, too much
-    for a Pi 4), and without echo cancellation it rarely hears "stop" over itself."""
+    barge_in: bool = True
+    """While it speaks, it still listens for "stop" (and only that), with its own voice
+    taken out by an echo canceller (echo.py); what it is saying itself is never taken
+    as a command. Off: it is deaf while it speaks (plus `self_mute_tail_s`)."""
 
 
 @dataclass(frozen=True)

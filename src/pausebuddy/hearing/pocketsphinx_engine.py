@@ -71,6 +71,7 @@ _BRIDGE = ["please", "we need a", "we need", "i need a", "can we have a", "can w
 class PocketsphinxRecognizer:
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
         self.expecting_reply = False
+        self.over_own_voice = False
         self._config = config
         self._phrases = phrases
         self._cores = phrases.all_cores() + phrases.timeout_with_lengths()
@@ -284,7 +285,9 @@ class PocketsphinxRecognizer:
         wake_at = _find_core(words[:first], [self._phrases.wake_word])
         woken = window.wake is not None or wake_at is not None
         others = len(words) - (last - first + 1)
-        if not woken and others > _MAX_OTHER_WORDS:
+        core = " ".join(words[first : last + 1])
+        stop_over_voice = self.over_own_voice and core in self._phrases.cores[Intent.STOP]
+        if not woken and others > _MAX_OTHER_WORDS and not stop_over_voice:
             # Without the wake word only a short utterance counts as a reply: "stop",
             # "okay, stop". A command word inside a longer sentence is conversation.
             _LOGGER.debug("'%s' inside longer talk: not a reply", " ".join(words[first : last + 1]))
