@@ -70,14 +70,12 @@ class HearingConfig:
     """Its own voice counts this long after it stops (room echo)."""
     tuned: str | None = None
     """What `pausebuddy tune` set, and when (written by it; a note, not a setting)."""
-    barge_in: bool = False
+    barge_in: bool = True
     """While it speaks, it still listens for "stop" (and only that), with its own voice
-    taken out by an echo canceller (echo.py); what it is saying itself is never taken
-    as a command. Off by default for now: with its voice coming back from the room the
-    reply windows decode what the canceller leaves: a whole time-out with its voice at
-    -10 dB took 0.9 CPU s per s of audio here (0.015 with this off; scripts/
-    bench_barge_in.py), far too much for a Pi; and "stop" over that echo was heard about
-    half the time. A USB speakerphone cancels echo in hardware."""
+    taken out by an echo canceller (echo.py) and a keyphrase spotter for "stop" alone;
+    what it is saying itself is never taken as a command. Until the canceller has
+    learned the room (its first seconds of speech) it is deaf while it speaks. Off: deaf
+    while it speaks, always (plus `self_mute_tail_s`)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ coloured by the room. Two steps:
   played): its residual is within `TALK_OVER_DB` of what the microphone heard. Measured on
   the same room, after the first 15 s: "stop" frames median -0.5 dB, frames of only its
   voice median -41 dB, 99th percentile -14 dB. The rest of the block becomes silence.
-  While the canceller is still learning (its first seconds after start) more gets through.
+  While the canceller is still learning (its first seconds after start) more gets through,
+  so `learned` says when it has: the loop stays deaf to its own voice until then.
 WebRTC's canceller (AEC3, through livekit) was tried first: it took the "s" and "p" out of
 "stop" said over its voice, even with no echo at all, and the recognizer heard "of".
 """
@@ -39,6 +40,14 @@ HANGOVER_FRAMES = 20
 """After such a frame, 200 ms more go on: the quiet end of a word ("sto-p")."""
 LEAD_FRAMES = 5
 """And 50 ms before it (within the block): the quiet start of a word ("s-top")."""
+LEARNED_DB = 25.0
+FORGET_DB = 10.0
+QUIET_ENERGY = 1e3
+"""Mean square of a residual that is as good as silence (about -50 dBFS)."""
+LEARN_BLOCKS = 5
+"""Blocks in a row (while it plays) that show it has learned the room."""
+FORGET_BLOCKS = 30
+"""Blocks in a row that show it has not (the room changed): far longer than a "stop"."""
 WORSE = 2.0
 """A residual frame with more than this times the microphone's energy is not used."""
 REST_S = 0.5
@@ -81,6 +90,28 @@ class EchoCanceller:
         self._hangover = 0
         self._pending_mic = np.zeros(0, dtype=np.int16)
         self._pending_ref = np.zeros(0, dtype=np.int16)
+        self._learned = False
+        self._against = 0
+        """Blocks in a row whose cancelling says the opposite of `_learned`."""
+
+    @property
+    def learned(self) -> bool:
+        """It has learned the room: of late, what is left of its voice is `LEARNED_DB`
+        below what the microphone heard, or near silence. Until then what gets through
+        can sound like "stop" (measured: its "tip of" in the first 12 s). Once learned it
+        takes `FORGET_DB` to be unlearned again, so a "stop" is not cut off midway."""
+        return self._learned
+
+    def _judge(self, mic_energy: np.ndarray, res_energy: np.ndarray) -> None:
+        """One block's frames while it played (someone talking over it left out)."""
+        if not len(mic_energy):
+            return
+        need = FORGET_DB if self._learned else LEARNED_DB
+        good = (res_energy.sum() * 10 ** (need / 10) <= mic_energy.sum()
+                or res_energy.mean() <= QUIET_ENERGY)
+        self._against = 0 if good == self._learned else self._against + 1
+        if self._against >= (FORGET_BLOCKS if self._learned else LEARN_BLOCKS):
+            self._learned, self._against = good, 0
 
     def __del__(self) -> None:
         state, self._state = getattr(self, "_state", None), None
@@ -107,12 +138,12 @@ class EchoCanceller:
             self._lib.speex_echo_cancellation(
                 self._state, mic_frames[i:].ctypes.data, ref_frames[i:].ctypes.data,
                 out[i:].ctypes.data)
-        out = self._gate(mic_frames, out)
+        out = self._gate(mic_frames, out, ref_frames)
         if len(out) < len(mic):  # a part frame held back: silence stands in for it
             out = np.concatenate([np.zeros(len(mic) - len(out), dtype=np.int16), out])
         return out[-len(mic):] if len(out) > len(mic) else out
 
-    def _gate(self, mic: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    def _gate(self, mic: np.ndarray, residual: np.ndarray, reference: np.ndarray) -> np.ndarray:
         frames = len(mic) // FRAME
         if not frames:
             return residual
@@ -125,6 +156,9 @@ class EchoCanceller:
         residual = np.where(np.repeat(worse, FRAME), mic, residual)
         res_energy = np.where(worse, mic_energy, res_energy)
         talk = res_energy * 10 ** (-TALK_OVER_DB / 10) >= mic_energy
+        playing = (reference.astype(np.float64).reshape(frames, FRAME) ** 2).mean(axis=1) > 0
+        judged = playing & ~talk if self._learned else playing
+        self._judge(mic_energy[judged], res_energy[judged])
         keep = np.zeros(frames, dtype=bool)
         for k in range(frames):
             if talk[k : k + LEAD_FRAMES + 1].any():

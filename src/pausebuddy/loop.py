@@ -178,12 +178,14 @@ class Loop:
         deaf = own
         if self._echo is not None:
             # It listens on, with its own voice taken out; _on_heard sorts out what is left.
+            # Until the canceller has learned the room it stays deaf to its own voice.
             block = self._echo.process(block, self._reference(start_s, len(block)))
-            deaf = 0
+            if self._echo.learned:
+                deaf = 0
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
-        self._recognizer.over_own_voice = self._echo is not None and own > 0
+        self._recognizer.over_own_voice = own > deaf
         if deaf < len(block):
             for heard in self._recognizer.accept(block[deaf:]):
                 self._on_heard(heard)
