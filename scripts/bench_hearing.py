@@ -19,7 +19,7 @@ Everything is synthesized now (pausebuddy.corpus):
 - delay: from the end of the phrase to the block in which it is reported.
 - CPU seconds per second of audio while listening to talk and to near-silence; peak
   resident memory of `pausebuddy spot` (recognizer only, no voice loaded) on talk.
---quick: 2 voices (Piper, and espeak m3, which it hears worst), clean, pink and babble at
+--quick: 2 voices (Piper, and espeak m3, which it hears poorly), clean, pink and babble at
 10 dB (replies clean only), 5 minutes of negatives: under 3 minutes here, for tuning.
 """
 
@@ -52,8 +52,7 @@ CONDITIONS = [("clean", None, None)] + [
     for snr in (20, 10, 5) for kind in ("pink", "brown", "babble")
 ] + [("tempo 0.9x", "tempo", 0.9), ("tempo 1.1x", "tempo", 1.1)]
 QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB"]
-REPLY_CONDITIONS = ["clean"]
-QUICK_REPLY_CONDITIONS = ["clean"]
+REPLY_CONDITIONS = ("clean",)
 """While a reply is expected every sound is decoded with the grammar: 0.7 CPU s per s
 of talk, over 1.5 in noise, so hearing the replies in all 12 conditions would take this
 benchmark hours. They are heard clean only, for now (--reply-conditions adds others)."""
@@ -190,7 +189,7 @@ def _load(path: str) -> Stream:
 
 
 def job_positives(args: tuple) -> tuple:
-    speaker_label, condition, paths, noise_folder, quick = args
+    speaker_label, condition, paths, noise_folder, reply_conditions = args
     label, kind, value = next(c for c in CONDITIONS if c[0] == condition)
     noises = {}
     if kind in ("pink", "brown", "babble"):
@@ -198,8 +197,7 @@ def job_positives(args: tuple) -> tuple:
     results, extra = [], 0
     for path in paths:
         stream = _load(path)
-        if stream.replies and condition not in (
-                QUICK_REPLY_CONDITIONS if quick else REPLY_CONDITIONS):
+        if stream.replies and condition not in reply_conditions:
             continue
         stream = in_condition(stream, kind, value, noises)
         allowed = frozenset(Intent) - REQUESTS if stream.replies else REQUESTS
@@ -260,10 +258,9 @@ def main() -> int:
                         help="a hearing setting instead of the config's default (e.g."
                              " wake_threshold=1e-50)")
     parser.add_argument("--reply-conditions", nargs="+", metavar="CONDITION",
+                        default=REPLY_CONDITIONS,
                         help=f"conditions to hear the replies in (default {REPLY_CONDITIONS})")
     args = parser.parse_args()
-    if args.reply_conditions:
-        REPLY_CONDITIONS[:] = args.reply_conditions
     global _CONFIG  # noqa: PLW0603 - set before the workers fork, so they all use it
     for option in args.hearing:
         key, value = option.split("=", 1)
@@ -293,7 +290,8 @@ def main() -> int:
         np.save(folder / "babble.npy", babble.get())
 
         print("Listening ...", flush=True)
-        positive_jobs = [(s.label, c[0], stream_paths[i], str(folder), args.quick)
+        positive_jobs = [(s.label, c[0], stream_paths[i], str(folder),
+                          tuple(args.reply_conditions))
                          for i, s in enumerate(speakers) for c in conditions]
         chunks = int(np.ceil(negative_s / CHUNK_S))
         negative_jobs = [(k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
