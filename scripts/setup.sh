@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(espeak-ng libespeak-ng1 libportaudio2 sox python3-venv)
+debs=(espeak-ng libespeak-ng1 libportaudio2 libspeexdsp1 sox python3-venv)
 # The tests also run the live loop through a real sound server (a null sink as the room),
 # and trace a whole time-out's system calls to prove nothing leaves the machine.
 [ "${1:-}" = "--test" ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins strace)

@@ -71,10 +71,12 @@ class HearingConfig:
     tuned: str | None = None
     """What `pausebuddy tune` set, and when (written by it; a note, not a setting)."""
     barge_in: bool = False
-    """While it speaks, it still listens for "stop" (and only that); what it is saying
-    itself is never taken as a command. Off by default for now: with its own voice
-    coming back from the room it decodes all the time (0.33 CPU s per s here, too much
-    for a Pi 4), and without echo cancellation it rarely hears "stop" over itself."""
+    """While it speaks, it still listens for "stop" (and only that), with its own voice
+    taken out by an echo canceller (echo.py) and a keyphrase spotter for "stop" alone;
+    what it is saying itself is never taken as a command. Until the canceller has
+    learned the room (its first seconds of speech) it is deaf while it speaks. Off by
+    default until it is proven live: through the PulseAudio room (tests/test_live_audio.py)
+    a time-out after replugging the microphone was once missed with it on."""
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from typing import Protocol, TextIO
 import numpy as np
 
 from pausebuddy.activity import Activity
-from pausebuddy.audio import RATE_HZ
+from pausebuddy.audio import RATE_HZ, resample
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError
 from pausebuddy.conversation import Conversation
+from pausebuddy.echo import EchoCanceller, EchoError
 from pausebuddy.hearing import Heard, HearingError, Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import Intent, PhraseBook, normalize, spoken_seconds
@@ -71,13 +72,15 @@ class Loop:
         epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
         history: HistoryLog | None = None, lookahead_s: float = 0.0,
         reload_config: Callable[[], Config] | None = None,
+        wall_clock: Callable[[], float] | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
         and --realtime runs); without it, waiting for the reminder takes no time.
         `lookahead_s`: live, cues are handed to the speaker this early, and it waits for
         their exact time (ticks come only once a block). `reload_config`: reads the config
-        again when `reload_requested` is set (SIGHUP)."""
+        again when `reload_requested` is set (SIGHUP). `wall_clock`: live, to line up
+        what it played with what the microphone hears (the echo canceller's reference)."""
         self._config = config
         self._recognizer = recognizer
         self._phrases = phrases
@@ -96,6 +99,13 @@ class Loop:
         self._deaf_until = 0.0
         """Until then its own voice (plus a room-echo tail) may be in the input."""
         self._activity = Activity()
+        self._echo = _echo_canceller() if config.hearing.barge_in else None
+        self._played: list[tuple[int, np.ndarray]] = []
+        """(start sample on the audio clock, 16 kHz samples) of what it played lately:
+        the echo canceller's reference."""
+        self._wall_clock = wall_clock
+        self._epoch = epoch_s
+        self._lags: list[float] = []
         self._own_lines: list[tuple[float, float, str]] = []
         """(start, end, normalized text) of what it said lately: its own words are not
         commands, even when the room brings them back to the microphone."""
@@ -155,6 +165,8 @@ class Loop:
         except (ConfigError, HearingError, VoiceError) as exc:
             _LOGGER.warning("Kept the running config; the new one has a problem: %s", exc)
             return
+        if config.hearing.barge_in != (self._echo is not None):
+            self._echo = _echo_canceller() if config.hearing.barge_in else None
         self._config, self._phrases, self._recognizer, self._voice = (
             config, phrases, recognizer, voice)
         self.conversation.reconfigure(config)
@@ -163,11 +175,17 @@ class Loop:
     def _listen(self, block: np.ndarray, start_s: float) -> None:
         # Samples at the start of this block where its own voice may be in the room.
         own = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
-        # With barge-in it listens on; _on_heard sorts its own voice out.
-        deaf = 0 if self._config.hearing.barge_in else own
+        deaf = own
+        if self._echo is not None:
+            # It listens on, with its own voice taken out; _on_heard sorts out what is left.
+            # Until the canceller has learned the room it stays deaf to its own voice.
+            block = self._echo.process(block, self._reference(start_s, len(block)))
+            if self._echo.learned:
+                deaf = 0
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
+        self._recognizer.over_own_voice = own > deaf
         if deaf < len(block):
             for heard in self._recognizer.accept(block[deaf:]):
                 self._on_heard(heard)
@@ -191,6 +209,8 @@ class Loop:
         if over and match.intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
             self._sink.cut(self.now_s)
+            cut = int(round(self.now_s * RATE_HZ))  # the reference too: not played
+            self._played = [(at, samples[: max(cut - at, 0)]) for at, samples in self._played]
             self._events({"t": self.now_s, "type": "interrupted"})
             self._speaking_until = self._deaf_until = self.now_s
         _LOGGER.info("Heard %s.", match.intent.value)
@@ -213,6 +233,29 @@ class Loop:
         self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
         return end
 
+    def _reference(self, start_s: float, n: int) -> np.ndarray:
+        """What it played over these samples, as the microphone's clock sees it."""
+        start = int(round((start_s + self._echo_shift_s()) * RATE_HZ))
+        reference = np.zeros(n, dtype=np.float32)
+        for at, samples in self._played:
+            lo, hi = max(at, start), min(at + len(samples), start + n)
+            if lo < hi:
+                reference[lo - start : hi - start] += samples[lo - at : hi - at]
+        self._played = [(at, s) for at, s in self._played
+                        if at + len(s) > start - RATE_HZ]  # a second back is plenty
+        return reference
+
+    def _echo_shift_s(self) -> float:
+        """Live, the microphone's clock runs behind the speaker's (the stream opened after
+        the epoch, and blocks arrive after they were heard): a sample at audio time t
+        was heard while the speaker played about t + lag. The least lag seen lately,
+        less 0.1 s so that the echo always comes after its reference: the canceller
+        reaches forward (echo.TAIL, 256 ms), not back. Offline the two clocks are one."""
+        if self._wall_clock is None:
+            return 0.0
+        self._lags = [*self._lags[-49:], self._wall_clock() - self._epoch - self.now_s]
+        return min(self._lags) - 0.1
+
     def _own_lines_during(self, heard: Heard) -> list[str]:
         """What it was saying (or echoing) while `heard` was said."""
         tail = self._config.hearing.self_mute_tail_s
@@ -226,10 +269,21 @@ class Loop:
         start = max(at_s, self._speaking_until)
         end = start + clip.duration_s
         self._sink.play(clip, start)
+        if self._echo is not None:
+            self._played.append((int(round(start * RATE_HZ)),
+                                 resample(clip.samples, clip.rate_hz, RATE_HZ)))
         self._speaking_until = end
         self._deaf_until = max(self._deaf_until, end + self._config.hearing.self_mute_tail_s)
         self._events({"t": start, **event, "end": end})
         return end
+
+
+def _echo_canceller() -> EchoCanceller | None:
+    try:
+        return EchoCanceller()
+    except EchoError as exc:
+        _LOGGER.warning("%s", exc)
+        return None
 
 
 def _contains(text: str, phrase: str) -> bool:

@@ -36,6 +36,8 @@ class Heard:
 class Recognizer(Protocol):
     expecting_reply: bool
     """True while someone may answer without the wake word (a session, a reminder)."""
+    over_own_voice: bool
+    """True while it speaks and listens on (barge-in): only "stop" is listened for."""
 
     def accept(self, samples: np.ndarray) -> list[Heard]:
         """Feed the next block of 16 kHz int16 audio; returns what was heard in it."""

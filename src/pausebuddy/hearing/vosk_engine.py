@@ -33,6 +33,7 @@ class VoskRecognizer:
         import vosk
 
         self.expecting_reply = False
+        self.over_own_voice = False
         self._config = config
         self._phrases = phrases
         model_dir = Path(config.model) if config.model else default_model_dir()
