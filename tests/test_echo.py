@@ -6,7 +6,7 @@ import numpy as np
 
 from pausebuddy import scene
 from pausebuddy.audio import RATE_HZ
-from pausebuddy.echo import EchoCanceller
+from pausebuddy.echo import SOMEONE_ELSE_DB, EchoCanceller
 
 BLOCK = RATE_HZ // 10  # the loop's blocks
 
@@ -29,12 +29,12 @@ def test_its_voice_is_taken_out_and_a_person_is_not() -> None:
     played = np.tile(line, int(np.ceil(30 * RATE_HZ / len(line))))[: 30 * RATE_HZ]
     person = np.zeros_like(played, dtype=np.float32)
     stop = scene.say("en-us+f3", "Stop.")
-    at = 27 * RATE_HZ
+    at = 27 * RATE_HZ + RATE_HZ // 2
     person[at : at + len(stop)] = stop
     mic = np.clip(np.round(_room(played) + person), -32768, 32767).astype(np.int16)
 
     canceller = EchoCanceller()
-    out = np.concatenate([canceller.process(mic[i : i + BLOCK], played[i : i + BLOCK])
+    out = np.concatenate([canceller.process(mic[i : i + BLOCK], played[i : i + BLOCK], at=i)
                           for i in range(0, len(mic), BLOCK)])
 
     assert len(out) == len(mic)
@@ -42,6 +42,10 @@ def test_its_voice_is_taken_out_and_a_person_is_not() -> None:
     assert _level_db(mic[echo_only]) - _level_db(out[echo_only]) > 20
     said = slice(at, at + len(stop))
     assert _level_db(out[said]) > _level_db(stop) - 3
+    # A word heard over its voice is told apart by what the canceller left of it: little
+    # of its own voice (a word it seemed to say at 29 s), most of the person's "stop".
+    assert canceller.left_db(29 * RATE_HZ, 29 * RATE_HZ + RATE_HZ // 2) < SOMEONE_ELSE_DB - 5
+    assert canceller.left_db(at, at + len(stop)) > SOMEONE_ELSE_DB + 5
 
 
 def test_with_nothing_played_the_microphone_passes_untouched() -> None:

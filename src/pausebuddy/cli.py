@@ -212,7 +212,6 @@ def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | N
     loop = Loop(config, recognizer, phrases, voice, sink, events, store=store,
                 epoch_s=epoch_s or time.time(), pace=pace, history=history,
                 lookahead_s=_LOOKAHEAD_S if live else 0.0,
-                wall_clock=time.time if live else None,
                 reload_config=functools.partial(load_config, config_path))
     if microphone is not None:
         microphone.on_change = loop.microphone_changed

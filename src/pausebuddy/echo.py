@@ -50,6 +50,12 @@ FORGET_BLOCKS = 30
 """Blocks in a row that show it has not (the room changed): far longer than a "stop"."""
 WORSE = 2.0
 """A residual frame with more than this times the microphone's energy is not used."""
+SOMEONE_ELSE_DB = -10.0
+"""A word over its voice is someone else's when the canceller left at least this much of
+it (`left_db`). Measured (scripts/bench_barge_in.py): "stop" said over its voice -7 dB
+and above; its own voice taken for "stop" -14 dB and below."""
+HISTORY_FRAMES = 300
+"""How far back `left_db` can look (3 s): longer than a spotted "stop"."""
 REST_S = 0.5
 """After it last played, the canceller rests: the echo has died away by then."""
 
@@ -93,6 +99,12 @@ class EchoCanceller:
         self._learned = False
         self._against = 0
         """Blocks in a row whose cancelling says the opposite of `_learned`."""
+        self._fed = 0
+        """Samples given so far: the position of what comes back."""
+        self._left = np.zeros(0)
+        self._left_at = np.zeros(0, dtype=np.int64)
+        """Lately, per frame: the share of the microphone's energy the canceller left,
+        and the frame's first sample."""
 
     @property
     def learned(self) -> bool:
@@ -118,11 +130,14 @@ class EchoCanceller:
         if state:
             self._lib.speex_echo_state_destroy(state)
 
-    def process(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    def process(self, mic: np.ndarray, reference: np.ndarray,
+                at: int | None = None) -> np.ndarray:
         """`mic` with its own voice taken out; `reference`: what it played over the same
-        samples, as the microphone's clock sees it. As many samples come back as went in
-        (a block that is not whole frames lags by the part frame)."""
+        samples, as the microphone's clock sees it; `at`: the stream's sample where `mic`
+        starts (for `left_db`; by default right after the last block). As many samples
+        come back as went in (a block that is not whole frames lags by the part frame)."""
         reference = np.clip(np.round(reference), -32768, 32767).astype(np.int16)
+        self._fed = (self._fed if at is None else at) + len(mic)
         self._quiet = 0 if reference.any() else self._quiet + len(reference)
         if self._quiet >= REST_S * RATE_HZ and not len(self._pending_mic):
             self._hangover = 0
@@ -143,10 +158,21 @@ class EchoCanceller:
             out = np.concatenate([np.zeros(len(mic) - len(out), dtype=np.int16), out])
         return out[-len(mic):] if len(out) > len(mic) else out
 
+    def left_db(self, start: int, end: int) -> float:
+        """Over samples start..end, how much of what the microphone heard the canceller
+        left (dB, the median over frames): near 0 when someone else was talking, far
+        below when it was its own voice. Frames it did not process (nothing had been
+        played for a while) count as 0 dB: all of it was someone else."""
+        frames = max(-(-(end - start) // FRAME), 1)
+        left = self._left[(self._left_at > start - FRAME) & (self._left_at < end)]
+        left = np.concatenate([left, np.ones(max(frames - len(left), 0))])
+        return float(10 * np.log10(max(np.median(left), 1e-9)))
+
     def _gate(self, mic: np.ndarray, residual: np.ndarray, reference: np.ndarray) -> np.ndarray:
         frames = len(mic) // FRAME
         if not frames:
             return residual
+        first = self._fed - len(self._pending_mic) - frames * FRAME
         mic_energy = (mic.astype(np.float64).reshape(frames, FRAME) ** 2).mean(axis=1)
         res_energy = (residual.astype(np.float64).reshape(frames, FRAME) ** 2).mean(axis=1)
         # Louder than what came in: the canceller's idea of the room is off (it learned
@@ -157,6 +183,10 @@ class EchoCanceller:
         res_energy = np.where(worse, mic_energy, res_energy)
         talk = res_energy * 10 ** (-TALK_OVER_DB / 10) >= mic_energy
         playing = (reference.astype(np.float64).reshape(frames, FRAME) ** 2).mean(axis=1) > 0
+        self._left = np.concatenate(
+            [self._left, res_energy / np.maximum(mic_energy, 1.0)])[-HISTORY_FRAMES:]
+        self._left_at = np.concatenate(
+            [self._left_at, first + FRAME * np.arange(frames)])[-HISTORY_FRAMES:]
         judged = playing & ~talk if self._learned else playing
         self._judge(mic_energy[judged], res_energy[judged])
         keep = np.zeros(frames, dtype=bool)

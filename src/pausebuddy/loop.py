@@ -19,7 +19,8 @@ from pausebuddy.audio import RATE_HZ, resample
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError
 from pausebuddy.conversation import Conversation
-from pausebuddy.echo import EchoCanceller, EchoError
+from pausebuddy.echo import SOMEONE_ELSE_DB, EchoCanceller, EchoError
+from pausebuddy.echo_delay import LATEST, WINDOW, EchoDelay
 from pausebuddy.hearing import Heard, HearingError, Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import Intent, PhraseBook, normalize, spoken_seconds
@@ -28,6 +29,11 @@ from pausebuddy.voice.tones import chime, under
 
 _LOGGER = logging.getLogger(__name__)
 
+
+_ECHO_LEAD = RATE_HZ // 20
+"""The canceller's reference is lined up this much early (50 ms): within its tail."""
+_PLAYED_KEPT = WINDOW + LATEST + RATE_HZ
+"""What it played is kept this long: the delay is measured against it."""
 
 _OVER_ITS_VOICE = frozenset({Intent.STOP})
 """What counts while it is speaking; its own words never do. Only "stop": with other
@@ -72,15 +78,13 @@ class Loop:
         epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
         history: HistoryLog | None = None, lookahead_s: float = 0.0,
         reload_config: Callable[[], Config] | None = None,
-        wall_clock: Callable[[], float] | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
         and --realtime runs); without it, waiting for the reminder takes no time.
         `lookahead_s`: live, cues are handed to the speaker this early, and it waits for
         their exact time (ticks come only once a block). `reload_config`: reads the config
-        again when `reload_requested` is set (SIGHUP). `wall_clock`: live, to line up
-        what it played with what the microphone hears (the echo canceller's reference)."""
+        again when `reload_requested` is set (SIGHUP)."""
         self._config = config
         self._recognizer = recognizer
         self._phrases = phrases
@@ -103,9 +107,8 @@ class Loop:
         self._played: list[tuple[int, np.ndarray]] = []
         """(start sample on the audio clock, 16 kHz samples) of what it played lately:
         the echo canceller's reference."""
-        self._wall_clock = wall_clock
-        self._epoch = epoch_s
-        self._lags: list[float] = []
+        self._echo_delay = EchoDelay()
+        self._echo_learned = False
         self._own_lines: list[tuple[float, float, str]] = []
         """(start, end, normalized text) of what it said lately: its own words are not
         commands, even when the room brings them back to the microphone."""
@@ -144,6 +147,11 @@ class Loop:
     def microphone_changed(self, hearing: bool) -> None:
         """From the microphone, between blocks: it lost the room, or hears it again."""
         self.conversation.microphone_changed(hearing, self.now_s)
+        if hearing and self._echo is not None:
+            # A reopened stream has its own latency (and may be another microphone in
+            # another place): measure the delay afresh and learn the room again.
+            self._echo_delay = EchoDelay()
+            self._echo = EchoCanceller()
 
     def _check_speaker(self) -> None:
         working = getattr(self._sink, "working", True)
@@ -179,9 +187,20 @@ class Loop:
         if self._echo is not None:
             # It listens on, with its own voice taken out; _on_heard sorts out what is left.
             # Until the canceller has learned the room it stays deaf to its own voice.
-            block = self._echo.process(block, self._reference(start_s, len(block)))
+            at = int(round(start_s * RATE_HZ))
+            if self._echo_delay.observe(block, at + len(block), self._played_between):
+                _LOGGER.debug("At %.1f s its voice reaches the microphone %.0f ms after its"
+                              " time: the echo canceller starts anew.", start_s,
+                              1000 * self._echo_delay.delay / RATE_HZ)
+                self._echo = EchoCanceller()
+            block = self._echo.process(block, self._reference(at, len(block)), at=at)
             if self._echo.learned:
                 deaf = 0
+            if self._echo.learned != self._echo_learned:
+                self._echo_learned = self._echo.learned
+                _LOGGER.debug("At %.1f s the echo canceller %s.", start_s,
+                              "has learned the room" if self._echo_learned else
+                              "no longer fits the room: deaf while it speaks")
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
@@ -206,6 +225,17 @@ class Loop:
             _LOGGER.debug("Heard '%s' while saying it or something else: not a command.",
                           match.phrase)
             return
+        left = None
+        if over and self._echo is not None:
+            left = self._echo.left_db(int(heard.start_s * RATE_HZ), int(heard.end_s * RATE_HZ))
+            if left < SOMEONE_ELSE_DB:
+                # What the canceller left of its own voice, heard as a word.
+                _LOGGER.debug("Heard '%s' in its own voice (%.0f dB): not a command.",
+                              match.phrase, left)
+                self._events({"t": self.now_s, "type": "own_voice", "intent": match.intent.value,
+                              "start": heard.start_s, "end": heard.end_s,
+                              "left_db": round(left, 1)})
+                return
         if over and match.intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
             self._sink.cut(self.now_s)
@@ -217,7 +247,7 @@ class Loop:
         self._events({  # t: when it was heard, i.e. this block; start/end: the phrase
             "t": max(heard.end_s, self.now_s), "type": "heard", "intent": match.intent.value,
             "text": heard.text, "start": heard.start_s, "end": heard.end_s,
-            "score": heard.score,
+            "score": heard.score, **({} if left is None else {"left_db": round(left, 1)}),
         })
         # Answer from the end of the phrase: that is when a person expects the reply.
         self.conversation.on_heard(match.intent, max(heard.end_s, self.now_s),
@@ -233,28 +263,22 @@ class Loop:
         self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
         return end
 
-    def _reference(self, start_s: float, n: int) -> np.ndarray:
-        """What it played over these samples, as the microphone's clock sees it."""
-        start = int(round((start_s + self._echo_shift_s()) * RATE_HZ))
-        reference = np.zeros(n, dtype=np.float32)
+    def _reference(self, start: int, n: int) -> np.ndarray:
+        """What it played over these samples, as the microphone hears it: lined up by
+        the measured delay, a little early so that the echo always comes after its
+        reference (the canceller reaches forward, echo.TAIL, not back)."""
+        self._played = [(at, s) for at, s in self._played  # what may still be measured
+                        if at + len(s) > start - _PLAYED_KEPT]
+        return self._played_between(start - self._echo_delay.delay + _ECHO_LEAD, n)
+
+    def _played_between(self, start: int, n: int) -> np.ndarray:
+        """What it scheduled to play over samples start..start+n."""
+        played = np.zeros(n, dtype=np.float32)
         for at, samples in self._played:
             lo, hi = max(at, start), min(at + len(samples), start + n)
             if lo < hi:
-                reference[lo - start : hi - start] += samples[lo - at : hi - at]
-        self._played = [(at, s) for at, s in self._played
-                        if at + len(s) > start - RATE_HZ]  # a second back is plenty
-        return reference
-
-    def _echo_shift_s(self) -> float:
-        """Live, the microphone's clock runs behind the speaker's (the stream opened after
-        the epoch, and blocks arrive after they were heard): a sample at audio time t
-        was heard while the speaker played about t + lag. The least lag seen lately,
-        less 0.1 s so that the echo always comes after its reference: the canceller
-        reaches forward (echo.TAIL, 256 ms), not back. Offline the two clocks are one."""
-        if self._wall_clock is None:
-            return 0.0
-        self._lags = [*self._lags[-49:], self._wall_clock() - self._epoch - self.now_s]
-        return min(self._lags) - 0.1
+                played[lo - start : hi - start] += samples[lo - at : hi - at]
+        return played
 
     def _own_lines_during(self, heard: Heard) -> list[str]:
         """What it was saying (or echoing) while `heard` was said."""

@@ -58,6 +58,10 @@ _STOP_THRESHOLD = 1e-15
 on a breathing session with its voice at -10 dB and 0 dB: 1e-5 heard 3 and 2 of 9, 1e-15
 heard 8 and 9 of 9, 1e-20 9 and 9 with one more false hit at 0 dB."""
 _STOP_LEAD = SAMPLE_RATE_HZ // 2
+_STOP_LINGER = SAMPLE_RATE_HZ
+"""After its voice ends, the "stop" spotter stays on while there is sound, for at most
+this long: a "stop" said across its last word is heard whole, and someone who talks on
+right after it ("pause buddy, time out") is heard by the wake-word spotter."""
 
 # Garbage words for the command grammar: frequent, short English words that absorb talk
 # around a command. They are never reported; they are not phrases. Measured: this list
@@ -88,9 +92,13 @@ class PocketsphinxRecognizer:
         self._vad = Activity()
 
         self._pos = 0
+        """Samples seen so far: the stream clock."""
         self._speech_seen = 0
         """Where the VAD last heard speech."""
-        """Samples seen so far: the stream clock."""
+        self._own_voice_until = 0
+        """Where its own voice was last in the input (over_own_voice)."""
+        self._room_cmn: str | None = None
+        """The cepstral mean from before its voice, while the "stop" spotter runs."""
         self._ring = np.zeros(0, dtype=np.int16)
         self._utt_start = 0
         self._mode = "idle"
@@ -151,8 +159,20 @@ class PocketsphinxRecognizer:
         # windows, which decode what the echo canceller leaves as words. It stays on
         # through the gaps between counts while there is sound, so a "stop" said across
         # a gap is heard whole.
-        if self._mode == "stop" and not self.over_own_voice and not self._vad.in_speech:
+        if self.over_own_voice:
+            self._own_voice_until = self._pos
+        if self._mode == "stop" and not self.over_own_voice and (
+                not self._vad.in_speech or self._pos - self._own_voice_until > _STOP_LINGER):
+            # Its voice has ended. If someone talks on right after it (the VAD still
+            # hears speech), what they said since goes to the wake-word spotter.
+            back = min(self._pos - self._own_voice_until, len(self._ring)) \
+                if self._vad.in_speech else len(samples)
+            since = self._ring[len(self._ring) - max(back, len(samples)) :
+                               len(self._ring) - len(samples)]
             self._start_spotting()
+            self._utt_start = self._pos - len(samples) - len(since)
+            if len(since):
+                self._decoder.process_raw(since.tobytes(), False, False)
         if self._mode == "stop" or (self.over_own_voice and self._mode == "spot"):
             if self._mode == "spot":
                 # From a little before this block: the word may have begun in the gap.
@@ -214,6 +234,17 @@ class PocketsphinxRecognizer:
     def _start_spotting(self, search: str = "spot") -> None:
         if self._mode != "idle":
             self._decoder.end_utt()
+        # The "stop" spotter hears what the echo canceller leaves: mostly silence. The
+        # live cepstral mean would drift to that silence, and a word then sounds far too
+        # loud (missed "stop"s): it uses the room's, from before its voice, and leaves
+        # it unchanged.
+        if search == "stop":
+            if self._room_cmn is None:
+                self._room_cmn = self._decoder.get_cmn(False)
+            self._decoder.set_cmn(self._room_cmn)
+        elif self._room_cmn is not None:
+            self._decoder.set_cmn(self._room_cmn)
+            self._room_cmn = None
         self._decoder.activate_search(search)
         self._decoder.start_utt()
         self._utt_start = self._pos
