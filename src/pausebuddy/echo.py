@@ -99,6 +99,7 @@ class EchoCanceller:
         self._learned = False
         self._against = 0
         """Blocks in a row whose cancelling says the opposite of `_learned`."""
+        self._resting = False
         self._fed = 0
         """Samples given so far: the position of what comes back."""
         self._left = np.zeros(0)
@@ -141,7 +142,16 @@ class EchoCanceller:
         self._quiet = 0 if reference.any() else self._quiet + len(reference)
         if self._quiet >= REST_S * RATE_HZ and not len(self._pending_mic):
             self._hangover = 0
+            self._resting = True
             return mic  # nothing played lately: nothing to take out
+        if self._resting:
+            # Its history still holds the end of the last line: silence clears it, so
+            # the echo of the next line is not set against an old one.
+            self._resting = False
+            silence, out = np.zeros(FRAME, dtype=np.int16), np.zeros(FRAME, dtype=np.int16)
+            for _ in range(-(-TAIL // FRAME)):
+                self._lib.speex_echo_cancellation(
+                    self._state, silence.ctypes.data, silence.ctypes.data, out.ctypes.data)
         mic_all = np.concatenate([self._pending_mic, np.asarray(mic, dtype=np.int16)])
         ref_all = np.concatenate([self._pending_ref, reference])
         whole = len(mic_all) // FRAME * FRAME

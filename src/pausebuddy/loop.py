@@ -126,8 +126,11 @@ class Loop:
             if self.reload_requested:
                 self._reload()
             self._check_speaker()
-            self._listen(block, start_s)
+            # What falls due within this block is played from its exact time: scheduled
+            # before the block is heard, so the block is known to hold its voice (deaf
+            # to it, or its echo canceller has the reference from the first sample).
             self.conversation.tick(self.now_s + self._lookahead)
+            self._listen(block, start_s)
             if until_idle and self.conversation.next_due() is None \
                     and self.now_s >= self._speaking_until:
                 break
