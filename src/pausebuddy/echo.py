@@ -52,8 +52,8 @@ WORSE = 2.0
 """A residual frame with more than this times the microphone's energy is not used."""
 SOMEONE_ELSE_DB = -10.0
 """A word over its voice is someone else's when the canceller left at least this much of
-it (`left_db`). Measured (scripts/bench_barge_in.py): "stop" said over its voice -7 dB
-and above; its own voice taken for "stop" -14 dB and below."""
+it (`left_db`). Measured (scripts/bench_barge_in.py): "stop" said over its voice -5.6 dB
+and above; its own voice taken for "stop" -17.9 dB and below."""
 HISTORY_FRAMES = 300
 """How far back `left_db` can look (3 s): longer than a spotted "stop"."""
 REST_S = 0.5
