@@ -65,10 +65,7 @@ def _run(tmp: Path, env: dict, wav: Path, output: Path | None = None,
             "--input", str(wav), "--events", str(events)]
     if output:
         args += ["--output", str(output)]
-    done = subprocess.run(args, check=True, env=env, capture_output=True, text=True)
-    for line in done.stderr.splitlines():
-        if line.startswith("DIAG"):
-            print(line, flush=True)
+    subprocess.run(args, check=True, env=env, capture_output=True)
     return [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
 
 

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 
 import numpy as np
 
 from pausebuddy.audio import RATE_HZ
-
-_LOGGER = logging.getLogger(__name__)
 
 FRAME = RATE_HZ // 100
 """Samples per canceller and gate frame (10 ms)."""

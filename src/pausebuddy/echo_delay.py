@@ -44,7 +44,6 @@ class EchoDelay:
     def __init__(self) -> None:
         self.delay = 0
         self._mic = np.zeros(0, dtype=np.float32)
-        self._mic_end = 0
         self._next = EVERY
         self._candidate: int | None = None
 
@@ -52,7 +51,6 @@ class EchoDelay:
         """`mic` ends at sample `end`; `played(start, n)` gives what was scheduled over
         those samples. True when the delay changed (the canceller must learn anew)."""
         self._mic = np.concatenate([self._mic, np.asarray(mic, dtype=np.float32)])[-WINDOW:]
-        self._mic_end = end
         if end < self._next or len(self._mic) < WINDOW:
             return False
         self._next = end + EVERY

@@ -159,9 +159,9 @@ class PocketsphinxRecognizer:
         speech_began, speech_ended = self._update_endpointer(samples)
 
         # Over its own voice only "stop" counts: a spotter for it alone, not the grammar
-        # windows, which decode what the echo canceller leaves as words. It stays on
-        # through the gaps between counts while there is sound, so a "stop" said across
-        # a gap is heard whole.
+        # windows, which decode what the echo canceller leaves as words. It stays on a
+        # little after its voice (_STOP_LINGER), so a "stop" said across a gap is heard
+        # whole.
         if self.over_own_voice:
             self._own_voice_until = self._pos
         if self._mode == "stop" and not self.over_own_voice and (
