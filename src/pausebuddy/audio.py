@@ -1,4 +1,5 @@
-"""Audio at the edges: WAV and microphone sources, speaker and WAV sinks.
+"""Audio at the edges: WAV sources, the WAV and silent sinks (the speaker is speaker.py,
+the microphone microphone.py), and what the devices share.
 
 Sources yield blocks of 16 kHz mono int16 (what the hearing engines take); sinks take
 `Clip`s at their own rate and a start time on the loop's clock.
@@ -6,13 +7,10 @@ Sources yield blocks of 16 kHz mono int16 (what the hearing engines take); sinks
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
-import queue
 import struct
 import threading
-import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,128 +228,6 @@ class WavTimeline:
         write_wav(self._path, mix)
 
 
-class Speaker:
-    """Plays clips in order on a thread, so the loop keeps listening while it speaks.
-
-    A failing speaker never stops the loop: it logs once, keeps trying (each clip, and a
-    short silent probe with growing pauses), and says when it works again. `working` and
-    `failed_from_s` tell the loop what may not have been heard."""
-
-    def __init__(self, device: str | None, epoch_s: float | None = None,
-                 keep_trying: bool = False) -> None:
-        """`epoch_s`: the wall clock at audio time 0. With it, each clip waits for its
-        start time, so counts keep their grid however early they were queued.
-        `keep_trying`: a speaker that cannot be opened now is not an error (a service)."""
-        import sounddevice as sd
-
-        self._sd = sd
-        self._epoch = epoch_s
-        self._device = device_id(device)
-        self.working = True
-        self.failed_from_s: float | None = None
-        """Start time (audio clock) of the first clip that failed since it last worked."""
-        try:
-            sd.check_output_settings(device=self._device, samplerate=22050, channels=1)
-        except (sd.PortAudioError, ValueError) as exc:
-            message = no_device_message("speaker", device, exc)
-            if not keep_trying:
-                raise AudioError(message) from exc
-            _LOGGER.warning("%s It keeps trying.", message)
-            self.working, self.failed_from_s = False, 0.0
-        self._queue: queue.Queue[tuple[Clip, float, int] | None] = queue.Queue()
-        self._cuts = 0
-        """How many times it was interrupted: a clip queued before the latest cut ends."""
-        self._thread = threading.Thread(target=self._play_all, daemon=True)
-        self._thread.start()
-
-    def play(self, clip: Clip, start_s: float) -> None:
-        self._queue.put((clip, start_s, self._cuts))
-
-    def _play_all(self) -> None:
-        failures = 0
-        while True:
-            pause = None if self.working else RETRY_S[min(failures, len(RETRY_S) - 1)]
-            try:
-                item = self._queue.get(timeout=pause)
-            except queue.Empty:
-                # Nothing to say, but it is broken: try a moment of silence.
-                reread_devices()
-                failures = 0 if self._play(_PROBE, None, self._cuts) else failures + 1
-                continue
-            if item is None:
-                return
-            clip, start_s, cuts = item
-            if self._epoch is not None:
-                time.sleep(max(0.0, self._epoch + start_s - time.time()))
-            if cuts == self._cuts:
-                failures = 0 if self._play(clip, start_s, cuts) else failures + 1
-
-    def _play(self, clip: Clip, start_s: float | None, cuts: int) -> bool:
-        try:
-            with PORTAUDIO_LOCK:
-                self._play_clip(clip, cuts)
-        except (self._sd.PortAudioError, ValueError) as exc:
-            if self.working:
-                _LOGGER.warning("The speaker failed (%s); the session goes on and it keeps"
-                                " trying.", exc)
-                self.working = False
-                self.failed_from_s = start_s if start_s is not None else 0.0
-            return False
-        if not self.working:
-            _LOGGER.info("The speaker works again.")
-            self.working, self.failed_from_s = True, None
-        return True
-
-    def extend_to(self, seconds: float) -> None:
-        pass
-
-    def _play_clip(self, clip: Clip, cuts: int) -> None:
-        """Our own stream rather than sd.play: a cut aborts it from its own callback
-        (stopping it from another thread hung in Pa_StopStream with PulseAudio)."""
-        sd = self._sd
-        samples = clip.samples.reshape(-1, 1)
-        position = 0
-        done = threading.Event()
-
-        def fill(outdata, frames, time_info, status) -> None:  # noqa: ANN001
-            nonlocal position
-            if self._cuts != cuts:
-                raise sd.CallbackAbort
-            chunk = samples[position : position + frames]
-            outdata[: len(chunk)] = chunk
-            outdata[len(chunk):] = 0
-            position += frames
-            if position >= len(samples):
-                raise sd.CallbackStop
-
-        stream = sd.OutputStream(samplerate=clip.rate_hz, channels=1, dtype="int16",
-                                 device=self._device, callback=fill,
-                                 finished_callback=done.set)
-        try:
-            stream.start()
-            # Bounded: a device that stops mid-clip never holds the speaker forever.
-            if not done.wait(timeout=clip.duration_s + 5.0):
-                stream.abort(ignore_errors=True)
-        finally:
-            # close() only, as sd.play does: stop() on a finished stream can hang.
-            stream.close(ignore_errors=True)
-
-    def cut(self, seconds: float) -> None:
-        """Stop what is playing now and drop what is queued: it was interrupted."""
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self._queue.get_nowait()
-        self._cuts += 1
-
-    def close(self) -> None:
-        """Let what is queued finish playing (it is short: one line at most)."""
-        self._queue.put(None)
-        self._thread.join(timeout=15)
-
-
-_PROBE = Clip(np.zeros(1100, dtype=np.int16), 22050)
-"""50 ms of silence: plays only if the speaker is there."""
-
 RETRY_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 """Pauses between attempts to reopen a device; the last one repeats for as long as it takes."""
 
@@ -377,12 +253,13 @@ def device_id(name: str | None) -> int | str | None:
 
 
 PORTAUDIO_LOCK = threading.Lock()
-"""Held while PortAudio re-reads its devices and while the speaker plays, so one never
-pulls the library out from under the other."""
+"""Held while PortAudio re-reads its devices and while a stream opens or closes, so one
+never pulls the library out from under the other."""
 
 
-open_inputs = 0
-"""Microphone streams open now: PortAudio is not re-read under one (it would end it)."""
+open_streams = 0
+"""Streams open now (microphone and speaker): PortAudio is not re-read under one (it
+would end it)."""
 
 
 def reread_devices() -> None:
@@ -390,7 +267,7 @@ def reread_devices() -> None:
     import sounddevice as sd
 
     with PORTAUDIO_LOCK:
-        if open_inputs:
+        if open_streams:
             return
         sd._terminate()  # noqa: SLF001 - how sounddevice refreshes its device list
         sd._initialize()  # noqa: SLF001

@@ -28,6 +28,7 @@ from pausebuddy.history import HistoryLog
 from pausebuddy.loop import EventLog, Loop
 from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.speaker import Speaker
 from pausebuddy.voice import VoiceError, create_voice
 from pausebuddy.voice.lines import fixed_lines
 
@@ -235,7 +236,7 @@ def _sink(config: Config, output: str | None, live: bool, epoch_s: float,
     if output:
         return audio.WavTimeline(output)
     if live:
-        return audio.Speaker(config.audio.output_device, epoch_s=epoch_s,
+        return Speaker(config.audio.output_device, epoch_s=epoch_s,
                              keep_trying=keep_trying)
     return audio.NullSink()
 
@@ -374,7 +375,7 @@ def _check(args: argparse.Namespace) -> int:
     if not (args.input or args.no_speaker):
         voice = create_voice(config.voice)
         try:
-            speaker = audio.Speaker(config.audio.output_device)
+            speaker = Speaker(config.audio.output_device)
             speaker.play(voice.render(_SPEAKER_TEST), 0.0)
             speaker.close()
             fine &= speaker.working

@@ -158,9 +158,14 @@ class Loop:
 
     def _check_speaker(self) -> None:
         working = getattr(self._sink, "working", True)
-        if working != self.conversation.speaker_working:
-            self.conversation.speaker_changed(working, self.now_s,
-                                              getattr(self._sink, "failed_from_s", None))
+        if working == self.conversation.speaker_working:
+            return
+        if working and not getattr(self._sink, "speaking", True):
+            # Back, with nothing playing: what it said meanwhile went nowhere, and what
+            # is said again (a reminder) need not wait for it to end.
+            self._unsay(self.now_s)
+        self.conversation.speaker_changed(working, self.now_s,
+                                          getattr(self._sink, "failed_from_s", None))
 
     def _reload(self) -> None:
         """The config changed on disk: take it whole, or keep the old one whole."""
@@ -242,10 +247,9 @@ class Loop:
         if over and match.intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
             self._sink.cut(self.now_s)
-            cut = int(round(self.now_s * RATE_HZ))  # the reference too: not played
-            self._played = [(at, samples[: max(cut - at, 0)]) for at, samples in self._played]
+            self._unsay(self.now_s)
             self._events({"t": self.now_s, "type": "interrupted"})
-            self._speaking_until = self._deaf_until = self.now_s
+            self._deaf_until = self.now_s
         _LOGGER.info("Heard %s.", match.intent.value)
         self._events({  # t: when it was heard, i.e. this block; start/end: the phrase
             "t": max(heard.end_s, self.now_s), "type": "heard", "intent": match.intent.value,
@@ -265,6 +269,12 @@ class Loop:
         end = self._play(clip, at_s, {"type": "said", "text": text})
         self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
         return end
+
+    def _unsay(self, t: float) -> None:
+        """Nothing it scheduled from `t` on is played (the echo reference neither)."""
+        cut = int(round(t * RATE_HZ))
+        self._played = [(at, samples[: max(cut - at, 0)]) for at, samples in self._played]
+        self._speaking_until = min(self._speaking_until, t)
 
     def _reference(self, start: int, n: int) -> np.ndarray:
         """What it played over these samples, as the microphone hears it: lined up by

@@ -69,12 +69,12 @@ class Microphone:
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioError(no_device_message("microphone", self._device, exc)) from exc
         self._stream = stream
-        audio.open_inputs += 1
+        audio.open_streams += 1
 
     def _close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            audio.open_inputs -= 1
+            audio.open_streams -= 1
             with contextlib.suppress(Exception):  # it is gone already: nothing to save
                 stream.abort()
                 stream.close()
