@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from conftest import json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import audio, scene
+from pausebuddy import audio, cli, scene
+from pausebuddy.config import load_config
 from pausebuddy.conversation import prompts
 
 LINES = prompts()
@@ -202,3 +203,31 @@ def test_grounding_waits_for_the_answer_then_moves_on(tmp_path: Path, write_conf
     # With nobody answering, it waits the full time.
     later = next(e for e in said(events) if "three things you can hear" in e["text"].lower())
     assert later["t"] == pytest.approx(touch["end"] + 30, abs=0.05)
+
+
+def test_live_lines_queued_ahead_neither_deafen_it_early_nor_outlast_a_stop(
+        tmp_path: Path, write_config) -> None:
+    """Live, cues reach the speaker half a second ahead of their time (cli._LOOKAHEAD_S).
+    It must still hear a "stop" said just before a count, and the count already queued
+    must not be said after it."""
+    config = load_config(write_config("breathing_cycles: 1\n"))
+    quiet = scene.Scene().pause(25.0)
+    events, _ = _live_session(tmp_path, config, quiet, "first")
+    first_in = next(e for e in said(events) if e["text"] == "In")
+    talk = _reply_after(scene.Scene(), first_in["t"] - 1.2, "Stop.", "stop").pause(6.0)
+    events, _ = _live_session(tmp_path, config, talk, "second")
+    heard = [e for e in events if e["type"] == "heard"]
+    assert [e["intent"] for e in heard] == ["stop"]
+    stopped = next(e for e in said(events) if e["text"] == LINES["stopped"])
+    # Its answer is not held back behind the count that was queued: that one was dropped.
+    assert stopped["t"] <= heard[0]["t"] + 0.1
+    assert not any(e["text"] == "two" for e in said(events))
+
+
+def _live_session(tmp_path: Path, config, talk: scene.Scene, name: str):  # noqa: ANN001
+    """A breathing session through the live loop's code (lookahead and all), on a WAV."""
+    wav = talk.write(tmp_path / f"{name}.wav")
+    out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.jsonl"
+    cli._loop(config, audio.WavTimeline(out), events, audio.wav_file_blocks(wav),
+              drain=True, start="breathing", live=True, until_idle=True)
+    return json_lines(events.read_text()), audio.read_wav(out)

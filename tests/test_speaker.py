@@ -52,13 +52,14 @@ def test_a_clip_that_comes_too_late_moves_it_and_what_follows() -> None:
     mixer = Mixer(RATE, EPOCH, margin_s=0.0)
     mixer.add(tone(), 0.5)
     played = list(play(mixer, 1.0, wall_s=EPOCH, latency_s=0.0))
-    mixer.add(tone(), 0.8)  # its frame has gone by: it plays at once
-    mixer.add(tone(), 1.3)
+    assert mixer.add(tone(), 0.8) > 0  # its frame has gone by: it plays at once, late
+    assert mixer.add(tone(), 1.3) == mixer.moved_s  # ... and the next as late
     asked = len(played)
     played += list(play(mixer, 2.0, latency_s=0.0))
     onsets = starts(np.array(played))
     assert onsets[0] == 500
     assert onsets[1] == asked and onsets[2] - onsets[1] == 500
+    assert mixer.moved_s * RATE == asked - 800
 
 
 def test_without_a_clock_clips_follow_each_other() -> None:

@@ -420,8 +420,11 @@ def _config(args: argparse.Namespace) -> int:
     return 0
 
 
-_LOOKAHEAD_S = 0.15
-"""Live, cues reach the speaker this early and wait there for their exact time."""
+_LOOKAHEAD_S = 0.5
+"""Live, cues reach the speaker this early and wait there for their exact time: the loop
+may fall behind its clock for a moment (a grammar search on talk took 0.4 s for one block
+here), and a line that reaches the speaker after its time plays late and moves the
+lines after it (the echo canceller then has to learn the room again)."""
 
 
 def default_break_file() -> Path:

@@ -35,6 +35,8 @@ _ECHO_LEAD = RATE_HZ // 20
 _PLAYED_KEPT = WINDOW + LATEST + RATE_HZ
 """What it played is kept this long: the delay is measured against it."""
 
+_DROPS_WHAT_IS_QUEUED = frozenset({Intent.STOP, Intent.CANCEL})
+"""Heard while nothing is playing, these still drop lines queued ahead of their time."""
 _OVER_ITS_VOICE = frozenset({Intent.STOP})
 """What counts while it is speaking; its own words never do. Only "stop": with other
 replies allowed too, its own voice coming back from the room was heard as "slower",
@@ -100,8 +102,10 @@ class Loop:
         self.conversation.restore(0.0)
         self.now_s = 0.0
         self._speaking_until = 0.0
-        self._deaf_until = 0.0
-        """Until then its own voice (plus a room-echo tail) may be in the input."""
+        self._deaf: list[tuple[float, float]] = []
+        """(start, end plus a room-echo tail) of each line lately scheduled: its own voice
+        may be in the input then. Lines are scheduled ahead of their time (lookahead_s),
+        so only those that have begun count."""
         self._activity = Activity()
         self._echo = _echo_canceller() if config.hearing.barge_in else None
         self._played: list[tuple[int, np.ndarray]] = []
@@ -126,6 +130,8 @@ class Loop:
             if self.reload_requested:
                 self._reload()
             self._check_speaker()
+            for line_s, late_s in getattr(self._sink, "moved", list)():
+                self._moved(line_s, late_s)
             # What falls due within this block is played from its exact time: scheduled
             # before the block is heard, so the block is known to hold its voice (deaf
             # to it, or its echo canceller has the reference from the first sample).
@@ -190,7 +196,10 @@ class Loop:
 
     def _listen(self, block: np.ndarray, start_s: float) -> None:
         # Samples at the start of this block where its own voice may be in the room.
-        own = min(len(block), max(0, int(round((self._deaf_until - start_s) * RATE_HZ))))
+        end_s = start_s + len(block) / RATE_HZ
+        self._deaf = [(s, e) for s, e in self._deaf if e > start_s]
+        deaf_until = max((e for s, e in self._deaf if s < end_s), default=0.0)
+        own = min(len(block), max(0, int(round((deaf_until - start_s) * RATE_HZ))))
         deaf = own
         if self._echo is not None:
             # It listens on, with its own voice taken out; _on_heard sorts out what is left.
@@ -249,7 +258,10 @@ class Loop:
             self._sink.cut(self.now_s)
             self._unsay(self.now_s)
             self._events({"t": self.now_s, "type": "interrupted"})
-            self._deaf_until = self.now_s
+        elif match.intent in _DROPS_WHAT_IS_QUEUED and self._speaking_until > self.now_s:
+            # Live, lines reach the speaker ahead of their time: none of them after this.
+            self._sink.cut(self.now_s)
+            self._unsay(self.now_s)
         _LOGGER.info("Heard %s.", match.intent.value)
         self._events({  # t: when it was heard, i.e. this block; start/end: the phrase
             "t": max(heard.end_s, self.now_s), "type": "heard", "intent": match.intent.value,
@@ -270,11 +282,21 @@ class Loop:
         self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
         return end
 
+    def _moved(self, line_s: float, late_s: float) -> None:
+        """The line scheduled at line_s plays late_s later (it reached the speaker late):
+        so does its echo reference, and the deafness for it."""
+        at, late = int(round(line_s * RATE_HZ)), int(round(late_s * RATE_HZ))
+        self._played = [(start + late if start == at else start, samples)
+                        for start, samples in self._played]
+        self._deaf = [(s + late_s, e + late_s) if abs(s - line_s) < 1e-6 else (s, e)
+                      for s, e in self._deaf]
+
     def _unsay(self, t: float) -> None:
         """Nothing it scheduled from `t` on is played (the echo reference neither)."""
         cut = int(round(t * RATE_HZ))
         self._played = [(at, samples[: max(cut - at, 0)]) for at, samples in self._played]
         self._speaking_until = min(self._speaking_until, t)
+        self._deaf = [(s, min(e, t)) for s, e in self._deaf if s < t]
 
     def _reference(self, start: int, n: int) -> np.ndarray:
         """What it played over these samples, as the microphone hears it: lined up by
@@ -310,7 +332,7 @@ class Loop:
             self._played.append((int(round(start * RATE_HZ)),
                                  resample(clip.samples, clip.rate_hz, RATE_HZ)))
         self._speaking_until = end
-        self._deaf_until = max(self._deaf_until, end + self._config.hearing.self_mute_tail_s)
+        self._deaf.append((start, end + self._config.hearing.self_mute_tail_s))
         self._events({"t": start, **event, "end": end})
         return end
 

@@ -33,6 +33,10 @@ _LOGGER = logging.getLogger(__name__)
 STALL_S = 2.0
 """No audio for this long means the device is gone: an unplugged USB microphone stops
 delivering (ALSA) or is moved to a source that delivers nothing (PulseAudio, PipeWire)."""
+_GAP_MIN = RATE_HZ // 100
+_GAP_MAX = 5 * RATE_HZ
+"""Gaps in the ADC times filled with silence: from 10 ms (less is jitter) to 5 s (more is
+a clock that jumped, not audio that was dropped)."""
 FIRST_AUDIO_S = 6.0
 """A stream just opened may take this long to deliver (PulseAudio took 2 s here)."""
 
@@ -50,6 +54,8 @@ class Microphone:
         self._stall_s = stall_s
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=600)
         self._stream = None
+        self._next_adc: float | None = None
+        """ADC time (PortAudio's clock) at which the next callback's audio should start."""
         try:
             self._open()
         except AudioError as exc:
@@ -60,6 +66,7 @@ class Microphone:
     def _open(self) -> None:
         import sounddevice as sd
 
+        self._next_adc = None
         try:
             stream = sd.InputStream(
                 samplerate=RATE_HZ, channels=1, dtype="int16", blocksize=BLOCK,
@@ -83,8 +90,21 @@ class Microphone:
                 self._queue.get_nowait()
 
     def _on_audio(self, indata, frames, time_info, status) -> None:  # noqa: ANN001
+        # A callback that comes late (pocketsphinx holds Python's GIL while it decodes,
+        # 0.25 s at worst here) finds audio dropped, and PortAudio does not say so; the
+        # ADC times show the gap to the sample. Silence fills it: the audio clock, and
+        # with it every reply's time and the echo canceller's alignment, stays true.
+        adc = time_info.inputBufferAdcTime
+        if adc > 0 and self._next_adc is not None:
+            gap = int(round((adc - self._next_adc) * RATE_HZ))
+            if _GAP_MIN <= gap <= _GAP_MAX:
+                self._put(np.zeros(gap, dtype=np.int16))
+        self._next_adc = adc + frames / RATE_HZ if adc > 0 else None
+        self._put(indata[:, 0].copy())
+
+    def _put(self, samples: np.ndarray) -> None:
         try:
-            self._queue.put_nowait(indata[:, 0].copy())
+            self._queue.put_nowait(samples)
         except queue.Full:
             pass  # the consumer is far behind; dropping old audio beats growing forever
 

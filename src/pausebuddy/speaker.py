@@ -8,18 +8,30 @@ that stream's sample clock: lines keep their spacing to the sample, and the room
 them after one steady latency. The stream closes after a few quiet seconds and opens
 afresh for the next line.
 
-A failing speaker never stops the loop: it logs once, keeps trying (a short silent probe
-with growing pauses), and says when it works again. `working` and `failed_from_s` tell
-the loop what may not have been heard.
+The stream lives in a small process of its own (`python -m pausebuddy.speaker`): the
+loop's pocketsphinx holds Python's GIL while it decodes, up to 0.25 s at a time here, and
+a stream callback that waits that long runs dry (its timing slipped by seconds in a live
+test). The loop's `Speaker` sends it clips through a pipe and hears back when it fails
+or works again.
+
+A failing speaker never stops the loop: it logs once, keeps trying (opening the device
+again with growing pauses), and says when it works again. `working` and `failed_from_s`
+tell the loop what may not have been heard.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 
 import numpy as np
 
@@ -66,15 +78,25 @@ class Mixer:
         self._shift: int | None = None
         """Frames every clip is placed after its time: the stream's latency at opening
         (plus the margin), then only ever grown when a clip comes too late for its frame."""
+        self._first_shift: int | None = None
         self._end = 0
         """The frame after the last clip placed."""
 
-    def add(self, samples: np.ndarray, start_s: float | None) -> None:
-        """`start_s` None: as soon as it can, after what is placed already."""
+    def add(self, samples: np.ndarray, start_s: float | None) -> float:
+        """`start_s` None: as soon as it can, after what is placed already. Returns how
+        much later than the stream's first line it plays relative to its time (s): more
+        than 0 when a line came too late for its place and moved the lines after it."""
         with self._lock:
             self._waiting.append((samples, start_s))
             if self._zero_at is not None:
                 self._place_waiting()
+            return self.moved_s
+
+    @property
+    def moved_s(self) -> float:
+        if self._shift is None or self._first_shift is None:
+            return 0.0
+        return (self._shift - self._first_shift) / self.rate_hz
 
     def cut(self) -> None:
         """Nothing more of what was added: it was interrupted."""
@@ -122,7 +144,7 @@ class Mixer:
             return max(earliest + self._margin, self._end)
         at = int(round((self._epoch + start_s - self._zero_at) * self.rate_hz))
         if self._shift is None:
-            self._shift = max(0, earliest + self._margin - at)
+            self._shift = self._first_shift = max(0, earliest + self._margin - at)
         if at + self._shift < earliest:
             _LOGGER.debug("A line came %.0f ms too late for its place: later ones move too.",
                           1000 * (earliest - at - self._shift) / self.rate_hz)
@@ -141,11 +163,12 @@ class _Stream:
         """Its callbacks have finished (on closing, or because the device went)."""
         self.closing = False
         self.last_fill = time.monotonic()
+        self.underflows = 0
 
 
 class Speaker:
-    """Plays clips at their times on one output stream, from a thread of its own, so the
-    loop keeps listening while it speaks."""
+    """The loop's side of the speaker: clips go to the player process (`_Player`), which
+    reports back when it fails or works again; a player that dies is started again."""
 
     def __init__(self, device: str | None, epoch_s: float | None = None,
                  keep_trying: bool = False) -> None:
@@ -154,20 +177,127 @@ class Speaker:
         come. `keep_trying`: a speaker that cannot be opened now is not an error."""
         import sounddevice as sd
 
-        self._sd = sd
-        self._epoch = epoch_s
-        self._device = audio.device_id(device)
+        self._device, self._epoch = device, epoch_s
         self.working = True
         self.failed_from_s: float | None = None
         """Start time (audio clock) of the first clip that failed since it last worked."""
+        self.speaking = False
+        """Whether it had something to play when it last failed or came back."""
         try:
-            sd.check_output_settings(device=self._device, samplerate=22050, channels=1)
+            sd.check_output_settings(device=audio.device_id(device), samplerate=22050,
+                                     channels=1)
         except (sd.PortAudioError, ValueError) as exc:
             message = audio.no_device_message("speaker", device, exc)
             if not keep_trying:
                 raise AudioError(message) from exc
             _LOGGER.warning("%s It keeps trying.", message)
             self.working, self.failed_from_s = False, 0.0
+        self._send_lock = threading.Lock()
+        self._closing = False
+        self._restarts = 0
+        """Times in a row the player ended without working in between."""
+        self._moves: queue.SimpleQueue[tuple[float, float]] = queue.SimpleQueue()
+        self._start_player()
+
+    def _start_player(self) -> None:
+        player_reads, loop_writes = os.pipe()
+        loop_reads, player_writes = os.pipe()
+        level = logging.getLogger().getEffectiveLevel()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "pausebuddy.speaker", str(player_reads), str(player_writes),
+             self._device or "", "" if self._epoch is None else repr(self._epoch),
+             "1" if self.working else "0", str(level)],
+            pass_fds=(player_reads, player_writes), stdin=subprocess.DEVNULL,
+            start_new_session=True)  # Ctrl-C goes to the loop, which closes it
+        os.close(player_reads)
+        os.close(player_writes)
+        self._conn = Connection(loop_writes, readable=False)
+        reports = Connection(loop_reads, writable=False)
+        threading.Thread(target=self._listen, args=(reports, self._process),
+                         daemon=True).start()
+
+    def _listen(self, reports: Connection, process: subprocess.Popen) -> None:
+        """Keeps what the player reports; starts it again if it died."""
+        while True:
+            try:
+                kind, *report = reports.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "moved":
+                self._moves.put(tuple(report))
+                continue
+            self.working, self.failed_from_s, self.speaking = report
+            if self.working:
+                self._restarts = 0
+        reports.close()
+        process.wait()
+        if self._closing:
+            return
+        _LOGGER.warning("The speaker's player ended (exit code %s); it starts it again.",
+                        process.returncode)
+        if self.working:
+            # What it was saying is lost: from now on, as far as anyone can tell.
+            self.working, self.failed_from_s = False, time.time() - (self._epoch or 0.0)
+        time.sleep(RETRY_S[min(self._restarts, len(RETRY_S) - 1)])
+        self._restarts += 1
+        with self._send_lock:
+            self._conn.close()
+            self._start_player()
+
+    def play(self, clip: Clip, start_s: float) -> None:
+        self._send(("play", clip.samples, clip.rate_hz, start_s))
+
+    def moved(self) -> list[tuple[float, float]]:
+        """(start_s, seconds) of lines that play later than their time (since last asked):
+        they came too late for their place, so they and the lines after them moved."""
+        moves = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                moves.append(self._moves.get_nowait())
+        return moves
+
+    def extend_to(self, seconds: float) -> None:
+        pass
+
+    def cut(self, seconds: float) -> None:
+        """Stop what is playing now and drop what is queued: it was interrupted."""
+        self._send(("cut",))
+
+    def close(self) -> None:
+        """Let what is queued finish playing (it is short: one line at most)."""
+        self._closing = True
+        self._send(("close",))
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+        self._conn.close()
+
+    def _send(self, message: tuple) -> None:
+        with self._send_lock:
+            try:
+                self._conn.send(message)
+            except OSError:
+                pass  # the player ended: _listen starts it again, this line is lost
+
+
+class _Player:
+    """Plays clips at their times on one output stream, from a thread of its own."""
+
+    def __init__(self, device: str | None, epoch_s: float | None, working: bool,
+                 report: Callable[[bool, float | None, bool], None],
+                 moved: Callable[[float, float], None]) -> None:
+        """`report(working, failed_from_s, speaking)` when it fails or works again;
+        `moved(start_s, seconds)` when the line at start_s plays that much late."""
+        import sounddevice as sd
+
+        self._sd = sd
+        self._epoch = epoch_s
+        self._device = audio.device_id(device)
+        self._report = report
+        self._moved = moved
+        self.working = working
+        self.failed_from_s: float | None = None if working else 0.0
         self._queue: queue.Queue[tuple[Clip, float | None, int] | None] = queue.Queue()
         self._cuts = 0
         """How many times it was interrupted: a clip queued before the latest cut is dropped."""
@@ -180,16 +310,7 @@ class Speaker:
     def play(self, clip: Clip, start_s: float) -> None:
         self._queue.put((clip, start_s, self._cuts))
 
-    @property
-    def speaking(self) -> bool:
-        """Something is queued or playing."""
-        current = self._open_stream
-        return not self._queue.empty() or (current is not None and current.mixer.busy())
-
-    def extend_to(self, seconds: float) -> None:
-        pass
-
-    def cut(self, seconds: float) -> None:
+    def cut(self) -> None:
         """Stop what is playing now and drop what is queued: it was interrupted."""
         with self._cut_lock:
             with contextlib.suppress(queue.Empty):
@@ -204,7 +325,11 @@ class Speaker:
         self._queue.put(None)
         self._thread.join(timeout=15)
 
-    # -- the speaker's thread ----------------------------------------------------------
+    def _speaking(self) -> bool:
+        current = self._open_stream
+        return not self._queue.empty() or (current is not None and current.mixer.busy())
+
+    # -- the player's thread ----------------------------------------------------------
 
     def _run(self) -> None:
         failures = 0
@@ -240,7 +365,10 @@ class Speaker:
         samples = resample(clip.samples, clip.rate_hz, current.mixer.rate_hz) / 32768
         with self._cut_lock:
             if cuts == self._cuts:
-                current.mixer.add(samples, start_s)
+                moved = current.mixer.add(samples, start_s)
+                if moved and start_s is not None:
+                    # The loop lines its echo canceller up with what is really played.
+                    self._moved(start_s, moved)
         self._idle_since = time.monotonic()
         return True
 
@@ -264,6 +392,7 @@ class Speaker:
                 return False
             _LOGGER.info("The speaker works again.")
             self.working, self.failed_from_s = True, None
+            self._report(True, None, self._speaking())
         return True
 
     def _watch(self) -> None:
@@ -286,6 +415,7 @@ class Speaker:
                             " trying.", exc)
             self.working = False
             self.failed_from_s = start_s if start_s is not None else 0.0
+            self._report(False, self.failed_from_s, self._speaking())
 
     def _open(self, rate_hz: int) -> None:
         sd = self._sd
@@ -295,6 +425,8 @@ class Speaker:
             current.last_fill = time.monotonic()
             if current.closing:
                 raise sd.CallbackAbort
+            if status.output_underflow:
+                current.underflows += 1
             latency = time_info.outputBufferDacTime - time_info.currentTime
             # Some backends report no times (0): then the stream's own latency figure.
             if not 0.0 < latency < 2.0:
@@ -319,6 +451,9 @@ class Speaker:
         Pa_StopStream with PulseAudio), then closes it; a stream whose device is gone may
         never answer, so that happens on a thread nobody waits on for long."""
         current, self._open_stream = self._open_stream, None
+        if current.underflows:
+            _LOGGER.debug("The speaker's stream ran dry %d times while open.",
+                          current.underflows)
         current.closing = True
         current.ended.wait(timeout=1.0)
 
@@ -348,3 +483,37 @@ class Speaker:
 
 _PROBE_RATE_HZ = 22050
 """The rate a stream is opened at to see if the speaker is back (the voices' rate)."""
+
+
+def _serve(from_loop: str, to_loop: str, device: str, epoch: str, working: str,
+           level: str) -> None:
+    """The player process: clips from the pipe to the speaker, reports back. It ends
+    when the loop closes it or goes away (its pipe ends), never on a signal: stopping,
+    the loop cuts it off first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logging.basicConfig(level=int(level), format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    requests = Connection(int(from_loop), writable=False)
+    reports = Connection(int(to_loop), readable=False)
+    player = _Player(device or None, float(epoch) if epoch else None, working == "1",
+                     report=lambda *state: reports.send(("state", *state)),
+                     moved=lambda *placed: reports.send(("moved", *placed)))
+    while True:
+        try:
+            request = requests.recv()
+        except (EOFError, OSError):
+            player.cut()  # the loop is gone: so is anything it wanted said
+            return
+        if request[0] == "play":
+            _, samples, rate_hz, start_s = request
+            player.play(Clip(samples, rate_hz), start_s)
+        elif request[0] == "cut":
+            player.cut()
+        else:
+            player.close()
+            return
+
+
+if __name__ == "__main__":
+    _serve(*sys.argv[1:])

@@ -29,6 +29,8 @@ _LOGGER = logging.getLogger(__name__)
 _FRAMES_PER_S = 100
 _SAMPLES_PER_FRAME = SAMPLE_RATE_HZ // _FRAMES_PER_S
 _RING_S = 3.0
+_FEED = SAMPLE_RATE_HZ // 20
+"""Samples handed to the decoder per call (see _feed)."""
 _PRONUNCIATION = re.compile(r"\(\d+\)$")
 _CONFIRM_LEAD_S = 0.6
 _CONFIRM_TAIL_S = 0.5
@@ -45,13 +47,18 @@ _STABLE_S = 0.25
 "five more minutes" before it is reported)."""
 
 # Extra pocketsphinx search options (scripts/bench_hearing.py --search tries others).
-# None by default. The grammar search keeps a history entry for every word ending in
+# The grammar search keeps a history entry for every word ending in
 # every frame, and with the filler loop that is most of them: a 3 s window of talk
 # takes 270 MB at its peak and 0.59 CPU s per s. wbeam=1e-20 with maxhmmpf=1500 took
 # that to 71 MB and 0.17 CPU s, but talk after a reply was then heard as "time out"
 # and "repeat" (tests/test_hearing.py): the pruning cut the filler paths that soak
 # talk up. The memory is given back after each window (native_memory).
-SEARCH_OPTIONS: dict[str, float | int] = {}
+# maxhmmpf=2000 alone halves the grammar's cost on talk (1.2 -> 0.58 CPU s per s while
+# replies are expected, as in a session; the worst 0.1 s block 1.1 -> 0.4 s) and the
+# quick hearing benchmark hears the same 47/82 with the same delays (1000: 46/82, 95th
+# percentile delay 508 -> 890 ms). Without a cap one block of talk held the loop (and
+# Python's GIL) for over a second, and a live session fell a second behind its clock.
+SEARCH_OPTIONS: dict[str, float | int] = {"maxhmmpf": 2000}
 
 _STOP_THRESHOLD = 1e-15
 """Keyphrase threshold for "stop" over its own voice (after the echo canceller). Measured
@@ -164,6 +171,14 @@ class PocketsphinxRecognizer:
         # whole.
         if self.over_own_voice:
             self._own_voice_until = self._pos
+            if self._mode == "command" and self._window is not None \
+                    and self._window.wake is None:
+                # A reply window running into its own voice (rolling windows go on while
+                # there is sound): over its voice the "stop" spotter listens instead.
+                self._decoder.end_utt()
+                self._mode, self._window = "idle", None
+                native_memory.give_back()
+                self._start_spotting()
         if self._mode == "stop" and not self.over_own_voice and (
                 not self._vad.in_speech or self._pos - self._own_voice_until > _STOP_LINGER):
             # Its voice has ended. If someone talks on right after it (the VAD still
@@ -175,7 +190,7 @@ class PocketsphinxRecognizer:
             self._start_spotting()
             self._utt_start = self._pos - len(samples) - len(since)
             if len(since):
-                self._decoder.process_raw(since.tobytes(), False, False)
+                self._feed(since)
         if self._mode == "stop" or (self.over_own_voice and self._mode == "spot"):
             if self._mode == "spot":
                 # From a little before this block: the word may have begun in the gap.
@@ -183,8 +198,8 @@ class PocketsphinxRecognizer:
                 self._start_spotting("stop")
                 self._utt_start = self._pos - len(samples) - len(lead)
                 if len(lead):
-                    self._decoder.process_raw(lead.tobytes(), False, False)
-            self._decoder.process_raw(samples.tobytes(), False, False)
+                    self._feed(lead)
+            self._feed(samples)
             return self._check_spotting()
 
         if self._mode == "spot":
@@ -194,7 +209,7 @@ class PocketsphinxRecognizer:
                 began = speech_began if speech_began is not None else self._pos - _REPLY_OVERLAP
                 self._open_window(max(began - SAMPLE_RATE_HZ // 5, 0), wake=None)
             else:
-                self._decoder.process_raw(samples.tobytes(), False, False)
+                self._feed(samples)
                 heard += self._check_spotting()
                 if speech_ended and self._mode == "spot":
                     # pocketsphinx's live CMN only adapts at the end of an utterance (or
@@ -208,7 +223,7 @@ class PocketsphinxRecognizer:
             # Only the part of this block after the window opened (the rest was replayed).
             fresh = samples[max(window.fed_until - start, 0) :]
             if len(fresh):
-                self._decoder.process_raw(fresh.tobytes(), False, False)
+                self._feed(fresh)
                 window.fed_until = self._pos
             heard += self._check_window()
             if self._mode == "spot" and self.expecting_reply and self._vad.in_speech:
@@ -218,6 +233,13 @@ class PocketsphinxRecognizer:
                 opened = max(self._pos - _REPLY_OVERLAP, after_last)
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
         return heard
+
+    def _feed(self, samples: np.ndarray) -> None:
+        """To the decoder a piece at a time: pocketsphinx holds Python's GIL while it
+        decodes (a 3 s replay through the grammar: 0.3 s here), and the microphone's
+        callback needs it to take its audio."""
+        for i in range(0, len(samples), _FEED):
+            self._decoder.process_raw(samples[i : i + _FEED].tobytes(), False, False)
 
     def flush(self) -> list[Heard]:
         if self._mode == "command":
@@ -301,7 +323,7 @@ class PocketsphinxRecognizer:
         self._mode = "command"
         replay = self._ring[from_sample - ring_start :]
         if len(replay):
-            self._decoder.process_raw(replay.tobytes(), False, False)
+            self._feed(replay)
 
     def _check_window(self) -> list[Heard]:
         window = self._window
