@@ -236,8 +236,7 @@ def _sink(config: Config, output: str | None, live: bool, epoch_s: float,
     if output:
         return audio.WavTimeline(output)
     if live:
-        return Speaker(config.audio.output_device, epoch_s=epoch_s,
-                             keep_trying=keep_trying)
+        return Speaker(config.audio.output_device, epoch_s=epoch_s, keep_trying=keep_trying)
     return audio.NullSink()
 
 
@@ -422,9 +421,10 @@ def _config(args: argparse.Namespace) -> int:
 
 _LOOKAHEAD_S = 0.5
 """Live, cues reach the speaker this early and wait there for their exact time: the loop
-may fall behind its clock for a moment (a grammar search on talk took 0.4 s for one block
-here), and a line that reaches the speaker after its time plays late and moves the
-lines after it (the echo canceller then has to learn the room again)."""
+may fall behind its clock for a moment (a grammar search on talk took over a second for
+one block here), and a line that reaches the speaker after its time plays late and moves
+the lines after it off their grid. Deafness starts when a line starts, not when it is
+queued, so this costs no hearing."""
 
 
 def default_break_file() -> Path:
