@@ -269,3 +269,23 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
     assert [e["intent"] for e in loop.events("heard")] == ["timeout", "stop"], log[-3000:]
     ended = loop.events("session_ended")
     assert len(ended) == 1 and ended[0]["stopped"], log[-3000:]
+
+
+def test_the_speakers_player_process_is_started_again_if_it_dies(
+        room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speaker plays from a process of its own; one that dies is started again and
+    the loop is told the speaker failed, then works."""
+    from pausebuddy.speaker import Speaker
+
+    for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "PULSE_SINK"):
+        monkeypatch.setenv(key, room.env[key])  # the player process takes the room's
+    speaker = Speaker(None, epoch_s=time.time(), keep_trying=True)
+    try:
+        _wait(lambda: speaker.working, 20, "the player working")
+        first = speaker._process  # noqa: SLF001 - the process is what this test kills
+        first.kill()
+        _wait(lambda: not speaker.working, 10, "the loop told the speaker failed")
+        _wait(lambda: speaker.working and speaker._process is not first, 30,  # noqa: SLF001
+              "a new player working")
+    finally:
+        speaker.close()
