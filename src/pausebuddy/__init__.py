@@ -9,3 +9,6 @@ os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 os.environ["ORT_TELEMETRY_DISABLED"] = "1"
 
 __version__ = "0.1.0"
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+"""The command's log lines, and its speaker process's (speaker.py)."""

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from pausebuddy import audio, paths, phrase_check, tuning
+from pausebuddy import LOG_FORMAT, audio, paths, phrase_check, tuning
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import (
     Config,
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     args.debug = getattr(args, "debug", False)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
+        format=LOG_FORMAT,
         stream=sys.stderr,
     )
     # SIGTERM (systemd stopping it) ends it like Ctrl-C: streams closed, nothing lost

@@ -35,11 +35,12 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from pausebuddy import audio
+from pausebuddy import LOG_FORMAT, audio
 from pausebuddy.audio import PORTAUDIO_LOCK, RETRY_S, AudioError, resample
 from pausebuddy.voice import Clip
 
-_LOGGER = logging.getLogger(__name__)
+_LOGGER = logging.getLogger("pausebuddy.speaker")
+"""By name: in the player process this module runs as __main__."""
 
 MARGIN_S = 0.05
 """The first line after the stream opens is placed this much after the earliest frame it
@@ -492,8 +493,7 @@ def _serve(from_loop: str, to_loop: str, device: str, epoch: str, working: str,
     the loop cuts it off first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    logging.basicConfig(level=int(level), format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(level=int(level), format=LOG_FORMAT, stream=sys.stderr)
     requests = Connection(int(from_loop), writable=False)
     reports = Connection(int(to_loop), readable=False)
     player = _Player(device or None, float(epoch) if epoch else None, working == "1",
