@@ -17,7 +17,8 @@ Everything is synthesized now (pausebuddy.corpus):
   by the same voices, every other ten minutes under pink noise at 20 dB. Anything heard
   there while no session runs is a false accept (it would speak up unasked).
 - delay: from the end of the phrase to the block in which it is reported.
-- CPU seconds per second of audio while listening to talk and to near-silence; peak
+- CPU seconds per second of audio while listening to talk and to near-silence, and to
+  talk while a reply is expected (during a session every sound goes to the grammar); peak
   resident memory of `pausebuddy spot` (recognizer only, no voice loaded) on talk.
 --quick: 2 voices (Piper, and espeak m3, which it hears poorly), clean, pink and babble at
 10 dB (replies clean only), 5 minutes of negatives: under 3 minutes here, for tuning.
@@ -225,6 +226,16 @@ def job_silence(seconds: float) -> float:
     return cpu / seconds
 
 
+def job_session_talk(args: tuple) -> float:
+    """CPU seconds per second of talk while a reply is expected (a session, a reminder):
+    then every sound is decoded with the command grammar, not only what follows the wake
+    word."""
+    seconds, speakers = args
+    samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=7)))
+    _, cpu = listen(samples, _CONFIG, replies=True)
+    return cpu / (len(samples) / audio.RATE_HZ)
+
+
 def peak_memory_mb(samples: np.ndarray, folder: Path) -> float:
     """Peak resident memory of `pausebuddy spot` on this audio, in its own process."""
     path = folder / "memory.wav"
@@ -251,9 +262,12 @@ def main() -> int:
     parser.add_argument("--negative-hours", type=float, default=None,
                         help="hours of talk without a phrase (default 5, quick 1/12)")
     parser.add_argument("--search", action="append", default=[], metavar="KEY=VALUE",
-                        help="a pocketsphinx search option instead of the engine's"
-                             " (e.g. wbeam=7e-29 maxhmmpf=30000, its defaults), to measure"
-                             " what an option buys")
+                        help="a pocketsphinx search option for the command grammar instead"
+                             " of the engine's (e.g. wbeam=7e-29 maxhmmpf=30000, its"
+                             " defaults), to measure what an option buys")
+    parser.add_argument("--spot-search", action="append", default=[], metavar="KEY=VALUE",
+                        help="a pocketsphinx search option for the keyphrase spotter (the"
+                             " wake word) instead of its defaults (e.g. topn=2)")
     parser.add_argument("--hearing", action="append", default=[], metavar="KEY=VALUE",
                         help="a hearing setting instead of the config's default (e.g."
                              " wake_threshold=1e-50)")
@@ -268,10 +282,11 @@ def main() -> int:
         typed = value.lower() in ("1", "true", "yes") if isinstance(default, bool) \
             else type(default)(value) if default is not None else value
         _CONFIG = replace(_CONFIG, hearing=replace(_CONFIG.hearing, **{key: typed}))
-    for option in args.search:
-        key, value = option.split("=", 1)
-        pocketsphinx_engine.SEARCH_OPTIONS[key] = float(value) if "e" in value or "." in value \
-            else int(value)
+    for options, given in ((pocketsphinx_engine.SEARCH_OPTIONS, args.search),
+                           (pocketsphinx_engine.SPOTTER_OPTIONS, args.spot_search)):
+        for option in given:
+            key, value = option.split("=", 1)
+            options[key] = float(value) if "e" in value or "." in value else int(value)
     speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
     conditions = [c for c in CONDITIONS if not args.quick or c[0] in QUICK_CONDITIONS]
     negative_s = 3600 * (args.negative_hours or (1 / 12 if args.quick else 5))
@@ -279,7 +294,8 @@ def main() -> int:
     started = time.monotonic()
 
     print(f"Hearing: {_CONFIG.hearing}")
-    print(f"Search options: {pocketsphinx_engine.SEARCH_OPTIONS}")
+    print(f"Search options: grammar {pocketsphinx_engine.SEARCH_OPTIONS},"
+          f" spotter {pocketsphinx_engine.SPOTTER_OPTIONS}")
     print("Synthesizing the noise and the phrase streams ...", flush=True)
     np.save(folder / "pink.npy", corpus.noise("pinknoise", 60))
     np.save(folder / "brown.npy", corpus.noise("brownnoise", 60))
@@ -298,13 +314,14 @@ def main() -> int:
                          for k in range(chunks)]
         negatives = pool.map_async(job_negatives, negative_jobs, chunksize=1)
         silence = pool.apply_async(job_silence, (120,))
+        session = pool.apply_async(job_session_talk, ((120, speakers),))
         positives = []
         for done, result in enumerate(pool.imap_unordered(job_positives, positive_jobs), 1):
             positives.append(result)
             if done % 8 == 0:
                 print(f"  {done} of {len(positive_jobs)} voice x condition runs heard",
                       flush=True)
-        negatives, silence_cpu = negatives.get(), silence.get()
+        negatives, silence_cpu, session_cpu = negatives.get(), silence.get(), session.get()
 
     by_condition, by_voice, by_intent = defaultdict(list), defaultdict(list), defaultdict(list)
     delays, extra_in_positives = [], 0
@@ -337,6 +354,7 @@ def main() -> int:
          f"{1000 * np.percentile(delays, 95):.0f} ms (n={len(delays)})" if delays else "-"),
         ("CPU per second of audio, talk", f"{talk_cpu / talk_s:.4f} s"),
         ("CPU per second of audio, quiet room", f"{silence_cpu:.4f} s"),
+        ("CPU per second of audio, talk while a reply is expected", f"{session_cpu:.4f} s"),
         ("peak memory, pausebuddy spot on talk", f"{memory:.0f} MB"),
         ("benchmark wall time", f"{(time.monotonic() - started) / 60:.1f} min"),
     ]

@@ -64,6 +64,36 @@ def test_time_out_heard_in_noise_at_10_db(tmp_path: Path, color: str) -> None:
     assert [d["intent"] for d in detections] == ["timeout"]
 
 
+def test_the_phrase_said_again_right_after_a_false_start_is_heard(tmp_path: Path) -> None:
+    # The first "pause buddy" opens a command window that hears no command; the phrase
+    # said again while that window is still open must be heard (the spotter keeps
+    # listening through windows; it used to be off until the window closed).
+    talk = scene.Scene()
+    talk.add(scene.PIPER, "I was about to say something.", 0.3)
+    talk.add(scene.PIPER, "Pause buddy, no, I mean the dinner.", 0.4)
+    talk.add(scene.PIPER, REQUESTS["timeout"], 0.2, label="phrase")
+    talk.add(scene.PIPER, "I need a minute.", 0.4)
+    path = talk.pause(1.0).write(tmp_path / "again.wav")
+    _, start, end = talk.marks[0]
+    detections = _spot({"again": path})["again"]
+    assert [d["intent"] for d in detections] == ["timeout"]
+    assert start - 0.5 <= detections[0]["start"] and detections[0]["end"] <= end + 0.5
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_the_phrase_that_breaks_a_long_quiet_is_heard(tmp_path: Path, voice: str) -> None:
+    # In a quiet room the wake-word spotter rests; speech must wake it in time to hear
+    # the phrase from its first sound.
+    quiet = scene.Scene().pause(8.0)
+    quiet.add(voice, REQUESTS["timeout"], 0.0, label="phrase")
+    clean = quiet.pause(1.5).write(tmp_path / "clean.wav")
+    room = scene.mix_noise(clean, tmp_path / "room.wav", snr_db=30)
+    _, start, end = quiet.marks[0]
+    detections = _spot({"room": room})["room"]
+    assert [d["intent"] for d in detections] == ["timeout"]
+    assert start - 0.5 <= detections[0]["start"] and detections[0]["end"] <= end + 0.5
+
+
 def test_talk_without_the_phrase_gives_no_detection(tmp_path: Path) -> None:
     talk = scene.Scene()
     lines = [

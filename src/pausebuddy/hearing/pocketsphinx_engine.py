@@ -36,6 +36,13 @@ _CONFIRM_LEAD_S = 0.6
 _CONFIRM_TAIL_S = 0.5
 """Audio around a bare time-out candidate that the grammar re-decodes to confirm it."""
 _MAX_OTHER_WORDS = 2
+_WAKE_LEAD = SAMPLE_RATE_HZ // 10
+"""A command window opens this long before where the spotter says the wake word began:
+the grammar then hears the wake word whole (its onset is often in the phone loop)."""
+_REST_AFTER = SAMPLE_RATE_HZ
+_SPOT_LEAD = SAMPLE_RATE_HZ * 3 // 10
+"""The spotter rests after a second without speech, and when speech comes back hears it
+from this long before the VAD says it began."""
 _REPLY_OVERLAP = SAMPLE_RATE_HZ * 6 // 10
 _ROLLING_WINDOW = SAMPLE_RATE_HZ * 3 // 2
 """Windows that follow each other through continuous sound are short: a reply is one or
@@ -46,19 +53,21 @@ _STABLE_S = 0.25
 """A phrase counts once the grammar has held it this long (so "five" can become
 "five more minutes" before it is reported)."""
 
-# Extra pocketsphinx search options (scripts/bench_hearing.py --search tries others).
-# The grammar search keeps a history entry for every word ending in
-# every frame, and with the filler loop that is most of them: a 3 s window of talk
-# takes 270 MB at its peak and 0.59 CPU s per s. wbeam=1e-20 with maxhmmpf=1500 took
-# that to 71 MB and 0.17 CPU s, but talk after a reply was then heard as "time out"
-# and "repeat" (tests/test_hearing.py): the pruning cut the filler paths that soak
-# talk up. The memory is given back after each window (native_memory).
-# maxhmmpf=2000 alone halves the grammar's cost on talk while replies are expected, as
-# in a session (1.2 -> 0.58 CPU s per s; the worst 0.1 s block 1.1 -> 0.4 s), and the
-# quick hearing benchmark heard the same 47/82; but it applies to the "stop" spotter's
-# search too, which then heard "stop" over its voice at -10 dB in 3 of 9 tries instead
-# of 8 (scripts/bench_barge_in.py --runs 1). Not used, for that.
-SEARCH_OPTIONS: dict[str, float | int] = {}
+# Extra pocketsphinx search options for the command grammar's decoder
+# (scripts/bench_hearing.py --search tries others). The grammar search keeps a history
+# entry for every word ending in every frame, and with the filler loop that is most of
+# them: a 3 s window of talk takes 270 MB at its peak and 0.59 CPU s per s (maxwpf does
+# not limit it). wbeam=1e-20 with maxhmmpf=1500 took that to 71 MB and 0.17 CPU s, but
+# talk after a reply was then heard as "time out" and "repeat" (tests/test_hearing.py):
+# the pruning cut the filler paths that soak talk up. The memory is given back after each
+# window (native_memory). maxhmmpf=2000 alone nearly halves the cost on talk while replies
+# are expected, as in a session (0.75 -> 0.41 CPU s per s of talk, peak 283 -> 228 MB),
+# with the same quick hearing benchmark (47 and 48 of 82). The "stop" spotter has a
+# decoder of its own, which this does not touch (with one decoder it did: "stop" over
+# its voice at -10 dB was heard 3 of 9 times instead of 8).
+SEARCH_OPTIONS: dict[str, float | int] = {"maxhmmpf": 2000}
+SPOTTER_OPTIONS: dict[str, float | int] = {}
+"""The spotter's (wake word, "stop"): pocketsphinx's defaults."""
 
 _STOP_THRESHOLD = 1e-15
 """Keyphrase threshold for "stop" over its own voice (after the echo canceller). Measured
@@ -89,6 +98,12 @@ _BRIDGE = ["please", "we need a", "we need", "i need a", "can we have a", "can w
 
 
 class PocketsphinxRecognizer:
+    """Two decoders on one stream: a keyphrase spotter that hears all speech (the wake
+    word; "stop" over its own voice; it rests in a quiet room), and a grammar decoder
+    that only runs in command windows. The spotter never stops for a window: a wake word
+    said while a window is open (a false start on noise, or the phrase said again) is
+    still heard, and the grammar's search can be pruned without touching the spotter's."""
+
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
         self.expecting_reply = False
         self.over_own_voice = False
@@ -98,7 +113,8 @@ class PocketsphinxRecognizer:
         self._bare = phrases.cores[Intent.TIMEOUT] if config.spot_bare_timeout else []
         shipped = Path(get_model_path()) / "en-us" / "en-us"
         model_dir = Path(config.model) if config.model else shipped
-        self._decoder = self._load_decoder(model_dir)
+        self._spotter = self._load_spotter(model_dir)
+        self._grammar = self._load_grammar(model_dir)
         self._vad = Activity()
 
         self._pos = 0
@@ -110,14 +126,19 @@ class PocketsphinxRecognizer:
         self._room_cmn: str | None = None
         """The cepstral mean from before its voice, while the "stop" spotter runs."""
         self._ring = np.zeros(0, dtype=np.int16)
-        self._utt_start = 0
-        self._mode = "idle"
+        self._spot_start = 0
+        """Where the spotter's utterance began (its frames count from there)."""
+        self._search = ""
+        """The spotter's search: "spot" (the wake word) or "stop" (over its voice)."""
         self._window: _Window | None = None
+        """The command window the grammar decoder is in, if any."""
+        self._resting = False
+        """The spotter is not fed: nobody has spoken for a while (_REST_AFTER)."""
         self._start_spotting()
 
     # -- set-up -----------------------------------------------------------------------
 
-    def _load_decoder(self, model_dir: Path) -> Decoder:
+    def _decoder(self, model_dir: Path, options: dict) -> Decoder:
         if not model_dir.is_dir():
             raise HearingError(
                 f"pocketsphinx model directory {model_dir} does not exist: fix hearing.model"
@@ -129,7 +150,7 @@ class PocketsphinxRecognizer:
         try:
             decoder = Decoder(
                 hmm=str(model_dir), dict=str(dict_path), lm=None, bestpath=False,
-                samprate=SAMPLE_RATE_HZ, loglevel="FATAL", **SEARCH_OPTIONS,
+                samprate=SAMPLE_RATE_HZ, loglevel="FATAL", **options,
             )
         except (RuntimeError, ValueError) as exc:
             raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
@@ -140,8 +161,10 @@ class PocketsphinxRecognizer:
                 + ", ".join(missing)
                 + ". Say them with other words in the config phrases."
             )
-        filler = [w for w in _FILLER if decoder.lookup_word(w) and w not in self._phrases.words()]
-        decoder.add_jsgf_string("command", _grammar(self._phrases.wake_word, self._cores, filler))
+        return decoder
+
+    def _load_spotter(self, model_dir: Path) -> Decoder:
+        decoder = self._decoder(model_dir, SPOTTER_OPTIONS)
         with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
             kws = Path(tmp) / "keyphrases.txt"
             lines = [f"{self._phrases.wake_word} /{self._config.wake_threshold:g}/"]
@@ -155,31 +178,31 @@ class PocketsphinxRecognizer:
             decoder.add_kws("stop", str(stop))
         return decoder
 
+    def _load_grammar(self, model_dir: Path) -> Decoder:
+        decoder = self._decoder(model_dir, SEARCH_OPTIONS)
+        filler = [w for w in _FILLER if decoder.lookup_word(w) and w not in self._phrases.words()]
+        decoder.add_jsgf_string("command", _grammar(self._phrases.wake_word, self._cores, filler))
+        decoder.activate_search("command")
+        return decoder
+
     # -- the stream -------------------------------------------------------------------
 
     def accept(self, samples: np.ndarray) -> list[Heard]:
         samples = np.asarray(samples, dtype=np.int16)
         heard: list[Heard] = []
-        start = self._pos
         self._pos += len(samples)
         self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
         speech_began, speech_ended = self._update_endpointer(samples)
 
-        # Over its own voice only "stop" counts: a spotter for it alone, not the grammar
-        # windows, which decode what the echo canceller leaves as words. It stays on a
-        # little after its voice (_STOP_LINGER), so a "stop" said across a gap is heard
-        # whole.
+        # Over its own voice only "stop" counts: the spotter listens for it alone, and no
+        # command window decodes what the echo canceller leaves as words. The spotter
+        # stays on "stop" a little after its voice (_STOP_LINGER), so a "stop" said
+        # across a gap is heard whole.
         if self.over_own_voice:
             self._own_voice_until = self._pos
-            if self._mode == "command" and self._window is not None \
-                    and self._window.wake is None:
-                # A reply window running into its own voice (rolling windows go on while
-                # there is sound): over its voice the "stop" spotter listens instead.
-                self._decoder.end_utt()
-                self._mode, self._window = "idle", None
-                native_memory.give_back()
-                self._start_spotting()
-        if self._mode == "stop" and not self.over_own_voice and (
+            if self._window is not None:
+                self._drop_window()
+        if self._search == "stop" and not self.over_own_voice and (
                 not self._vad.in_speech or self._pos - self._own_voice_until > _STOP_LINGER):
             # Its voice has ended. If someone talks on right after it (the VAD still
             # hears speech), what they said since goes to the wake-word spotter.
@@ -188,45 +211,56 @@ class PocketsphinxRecognizer:
             since = self._ring[len(self._ring) - max(back, len(samples)) :
                                len(self._ring) - len(samples)]
             self._start_spotting()
-            self._utt_start = self._pos - len(samples) - len(since)
+            self._spot_start = self._pos - len(samples) - len(since)
             if len(since):
-                self._feed(since)
-        if self._mode == "stop" or (self.over_own_voice and self._mode == "spot"):
-            if self._mode == "spot":
+                _feed(self._spotter, since)
+        if self._search == "stop" or self.over_own_voice:
+            if self._search == "spot":
                 # From a little before this block: the word may have begun in the gap.
                 lead = self._ring[-len(samples) - _STOP_LEAD : -len(samples)]
                 self._start_spotting("stop")
-                self._utt_start = self._pos - len(samples) - len(lead)
+                self._spot_start = self._pos - len(samples) - len(lead)
                 if len(lead):
-                    self._feed(lead)
-            self._feed(samples)
+                    _feed(self._spotter, lead)
+            _feed(self._spotter, samples)
             return self._check_spotting()
 
-        if self._mode == "spot":
-            if self.expecting_reply and (speech_began is not None or self._vad.in_speech):
-                # Any speech may be a reply, also speech that began before replies were
-                # expected (they talked on while it answered).
-                began = speech_began if speech_began is not None else self._pos - _REPLY_OVERLAP
-                self._open_window(max(began - SAMPLE_RATE_HZ // 5, 0), wake=None)
-            else:
-                self._feed(samples)
-                heard += self._check_spotting()
-                if speech_ended and self._mode == "spot":
-                    # pocketsphinx's live CMN only adapts at the end of an utterance (or
-                    # after 8 s): restarting at each pause lets it adapt to this room and
-                    # voice within the first sentence instead of missing the phrase.
-                    self._start_spotting()
-                return heard
-        if self._mode == "command":
+        if self._resting and (speech_began is not None or self._vad.in_speech):
+            # Speech again: the spotter wakes up and hears it from a little before the
+            # VAD says it began.
+            began = speech_began if speech_began is not None else self._pos - len(samples)
+            ring_start = self._pos - len(self._ring)
+            since = max(began - _SPOT_LEAD, ring_start)
+            self._start_spotting()
+            self._spot_start = since
+            _feed(self._spotter, self._ring[since - ring_start :])
+        elif not self._resting:
+            _feed(self._spotter, samples)
+        heard += self._check_spotting()
+        if not self._vad.in_speech and self._window is None \
+                and self._pos - self._speech_seen >= _REST_AFTER:
+            # A quiet room: the spotter rests (it costs as much on silence as on talk).
+            self._resting = True
+        if speech_ended and self._search == "spot":
+            # pocketsphinx's live CMN only adapts at the end of an utterance (or after
+            # 8 s): restarting at each pause lets it adapt to this room and voice within
+            # the first sentence instead of missing the phrase.
+            self._start_spotting()
+        if self._window is None and self.expecting_reply and (
+                speech_began is not None or self._vad.in_speech):
+            # Any speech may be a reply, also speech that began before replies were
+            # expected (they talked on while it answered).
+            began = speech_began if speech_began is not None else self._pos - _REPLY_OVERLAP
+            self._open_window(max(began - SAMPLE_RATE_HZ // 5, 0), wake=None)
+        elif self._window is not None:
             window = self._window
-            assert window is not None
             # Only the part of this block after the window opened (the rest was replayed).
-            fresh = samples[max(window.fed_until - start, 0) :]
+            fresh = samples[max(window.fed_until - (self._pos - len(samples)), 0) :]
             if len(fresh):
-                self._feed(fresh)
+                _feed(self._grammar, fresh)
                 window.fed_until = self._pos
             heard += self._check_window()
-            if self._mode == "spot" and self.expecting_reply and self._vad.in_speech:
+            if self._window is None and self.expecting_reply and self._vad.in_speech:
                 # Still sound (talk, or its own voice): keep listening for a reply in
                 # windows that overlap a little, so a word on the seam is heard whole.
                 after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
@@ -234,15 +268,8 @@ class PocketsphinxRecognizer:
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
         return heard
 
-    def _feed(self, samples: np.ndarray) -> None:
-        """To the decoder a piece at a time: pocketsphinx holds Python's GIL while it
-        decodes (a 3 s replay through the grammar: 0.3 s here), and the microphone's
-        callback needs it to take its audio."""
-        for i in range(0, len(samples), _FEED):
-            self._decoder.process_raw(samples[i : i + _FEED].tobytes(), False, False)
-
     def flush(self) -> list[Heard]:
-        if self._mode == "command":
+        if self._window is not None:
             return self._close_window()
         return []
 
@@ -251,50 +278,58 @@ class PocketsphinxRecognizer:
         self._pos += n_samples
         self._ring = np.zeros(0, dtype=np.int16)
         self._vad.reset()
-        self._window = None
+        if self._window is not None:
+            self._drop_window()
         self._start_spotting()
 
-    # -- stage 1: the wake word --------------------------------------------------------
+    # -- stage 1: the spotter ----------------------------------------------------------
 
     def _start_spotting(self, search: str = "spot") -> None:
-        if self._mode != "idle":
-            self._decoder.end_utt()
+        if self._search:
+            self._spotter.end_utt()
         # The "stop" spotter hears what the echo canceller leaves: mostly silence. The
         # live cepstral mean would drift to that silence, and a word then sounds far too
         # loud (missed "stop"s): it uses the room's, from before its voice, and leaves
         # it unchanged.
         if search == "stop":
             if self._room_cmn is None:
-                self._room_cmn = self._decoder.get_cmn(False)
-            self._decoder.set_cmn(self._room_cmn)
+                self._room_cmn = self._spotter.get_cmn(False)
+            self._spotter.set_cmn(self._room_cmn)
         elif self._room_cmn is not None:
-            self._decoder.set_cmn(self._room_cmn)
+            self._spotter.set_cmn(self._room_cmn)
             self._room_cmn = None
-        self._decoder.activate_search(search)
-        self._decoder.start_utt()
-        self._utt_start = self._pos
-        self._mode = search
+        self._spotter.activate_search(search)
+        self._spotter.start_utt()
+        self._spot_start = self._pos
+        self._search = search
+        self._resting = False
 
     def _check_spotting(self) -> list[Heard]:
-        hyp = self._decoder.hyp()
+        hyp = self._spotter.hyp()
         if hyp is None:
             return []
-        segs = [s for s in self._decoder.seg() if s.word.strip()]
-        search = self._mode
-        self._decoder.end_utt()
-        self._mode = "idle"
-        heard = []
+        segs = [s for s in self._spotter.seg() if s.word.strip()]
+        search, utt_start = self._search, self._spot_start
+        self._start_spotting(search)
         for seg in segs:
             word = seg.word.strip()
-            start = self._utt_start + seg.start_frame * _SAMPLES_PER_FRAME
-            end = self._utt_start + (seg.end_frame + 1) * _SAMPLES_PER_FRAME
+            start = utt_start + seg.start_frame * _SAMPLES_PER_FRAME
+            end = utt_start + (seg.end_frame + 1) * _SAMPLES_PER_FRAME
             if search == "stop":
                 _LOGGER.debug("'%s' over its own voice at %.2f s", word, start / SAMPLE_RATE_HZ)
-                self._start_spotting("stop")
                 return [_heard(word, start, end, 1.0)]
+            heard = []
+            window = self._window
+            if window is not None and window.wake is not None and start < window.wake[1]:
+                return []  # the wake word this window already opened from
+            if window is not None:
+                # A new start while a window is open: what that window heard stands, and
+                # a new one opens from here (the phrase said again, or the first wake was
+                # noise).
+                heard = self._close_window()
             if word == self._phrases.wake_word:
                 _LOGGER.debug("wake word at %.2f s", start / SAMPLE_RATE_HZ)
-                self._open_window(start, wake=(start, end))
+                self._open_window(start - _WAKE_LEAD, wake=(start, end))
                 return heard
             # The time-out words alone are only a candidate: keyphrase spotting of two
             # short words fires on ordinary talk, so the grammar must hear them too.
@@ -302,35 +337,37 @@ class PocketsphinxRecognizer:
             self._open_window(start - _CONFIRM_LEAD_S * SAMPLE_RATE_HZ, wake=None,
                               closes=end + int(_CONFIRM_TAIL_S * SAMPLE_RATE_HZ))
             return heard
-        self._start_spotting()
-        return heard
+        return []
 
     # -- stage 2: the command grammar ---------------------------------------------------
 
     def _open_window(self, from_sample: float, wake: tuple[int, int] | None,
                      closes: int | None = None) -> None:
-        if self._mode != "idle":
-            self._decoder.end_utt()
         ring_start = self._pos - len(self._ring)
         from_sample = max(int(from_sample), ring_start)
         if closes is None:
             closes = from_sample + int(self._config.command_window_s * SAMPLE_RATE_HZ)
         self._window = _Window(opened=from_sample, wake=wake, closes=closes,
                                fed_until=self._pos)
-        self._decoder.activate_search("command")
-        self._decoder.start_utt()
-        self._utt_start = from_sample
-        self._mode = "command"
+        # The cepstral mean as the spotter has it (it hears all speech, the grammar only
+        # its windows), brought up to date with what it heard since its utterance began.
+        self._grammar.set_cmn(self._spotter.get_cmn(True))
+        self._grammar.start_utt()
         replay = self._ring[from_sample - ring_start :]
         if len(replay):
-            self._feed(replay)
+            _feed(self._grammar, replay)
+
+    def _drop_window(self) -> None:
+        self._grammar.end_utt()
+        self._window = None
+        native_memory.give_back()
 
     def _check_window(self) -> list[Heard]:
         window = self._window
         assert window is not None
         if self._pos >= window.closes:
             return self._close_window()
-        hyp = self._decoder.hyp()
+        hyp = self._grammar.hyp()
         words = hyp.hypstr.split() if hyp else []
         found = _find_core(words, self._cores)
         # Stable means the words up to and including a phrase stopped changing; talk
@@ -354,10 +391,10 @@ class PocketsphinxRecognizer:
         assert window is not None
         # The window may close mid-phrase ("cancel the" of "cancel the break"), where no
         # path has reached the grammar's end yet: then the partial result is the answer.
-        partial = [_Seg(s) for s in (self._decoder.seg() or [])]
-        self._decoder.end_utt()
-        self._mode = "idle"
-        final = [_Seg(s) for s in (self._decoder.seg() or [])]
+        partial = [_Seg(s) for s in (self._grammar.seg() or [])]
+        self._grammar.end_utt()
+        final = [_Seg(s) for s in (self._grammar.seg() or [])]
+        self._window = None
         native_memory.give_back()  # the window's search history, tens of MB
         segs = [s for s in (final or partial) if not _is_silence(s.word)]
         # Segments name the pronunciation used: "ready(2)" is still "ready".
@@ -365,8 +402,6 @@ class PocketsphinxRecognizer:
         found = _find_core(words, self._cores)
         _LOGGER.debug("window %.2f-%.2f s heard: %s", window.opened / SAMPLE_RATE_HZ,
                       self._pos / SAMPLE_RATE_HZ, words)
-        self._window = None
-        self._start_spotting()
         if found is None:
             _LOGGER.debug("command window closed with no phrase")
             return []
@@ -408,6 +443,14 @@ class PocketsphinxRecognizer:
             ended = ended or (was and not now)
             was = now
         return began, ended
+
+
+def _feed(decoder: Decoder, samples: np.ndarray) -> None:
+    """To a decoder a piece at a time: pocketsphinx holds Python's GIL while it decodes
+    (a 3 s replay through the grammar: 0.3 s here), and the microphone's callback needs
+    it to take its audio."""
+    for i in range(0, len(samples), _FEED):
+        decoder.process_raw(samples[i : i + _FEED].tobytes(), False, False)
 
 
 class _Seg:
