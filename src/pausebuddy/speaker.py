@@ -496,9 +496,16 @@ def _serve(from_loop: str, to_loop: str, device: str, epoch: str, working: str,
     logging.basicConfig(level=int(level), format=LOG_FORMAT, stream=sys.stderr)
     requests = Connection(int(from_loop), writable=False)
     reports = Connection(int(to_loop), readable=False)
+    send_lock = threading.Lock()
+
+    def send(message: tuple) -> None:
+        # The player's thread and its watchdog both report: one message at a time.
+        with send_lock:
+            reports.send(message)
+
     player = _Player(device or None, float(epoch) if epoch else None, working == "1",
-                     report=lambda *state: reports.send(("state", *state)),
-                     moved=lambda *placed: reports.send(("moved", *placed)))
+                     report=lambda *state: send(("state", *state)),
+                     moved=lambda *placed: send(("moved", *placed)))
     while True:
         try:
             request = requests.recv()
