@@ -154,6 +154,24 @@ def test_a_named_length_is_used_within_bounds() -> None:
     assert mouth.texts()[1] == LINES["length_too_long"].format(duration="24 hours")
 
 
+def test_a_length_heard_just_after_the_time_out_belongs_to_it() -> None:
+    # Hearing may report "time out" at once and "time out for half an hour" a moment
+    # later: the break the exercise leads to is then half an hour.
+    conversation, mouth = make(reminder_repeats=0)
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    conversation.on_heard(Intent.TIMEOUT, 2.5, amount_s=1800)
+    assert mouth.texts().count(LINES["timeout_ack"]) == 1
+    assert conversation.pending_break.length_s == 1800
+    run_until_idle(conversation)
+    assert LINES["remind_in"].format(duration="half an hour") in mouth.texts()
+
+    # Later than that, a time-out with a length is a new request (here: one is running).
+    conversation, mouth = make(reminder_repeats=0)
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    conversation.on_heard(Intent.TIMEOUT, 30.0, amount_s=1800)
+    assert conversation.pending_break.length_s == 20 * 60
+
+
 def test_snoozes_never_take_a_break_past_a_day() -> None:
     conversation, mouth = make(timeout_exercise="none", break_minutes=23 * 60 + 55)
     conversation.on_heard(Intent.TIMEOUT, 0.0)

@@ -104,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--minutes", type=float, default=10.0,
                       help="minutes of synthesized talk to check for false accepts")
     tune.add_argument("--dry-run", action="store_true", help="say what it would set, save nothing")
+    learn = add("learn", help="learn the phrase model for the configured request phrases"
+                " (from synthetic speech, offline; a few minutes)")
+    learn.add_argument("--output", help="write the model here instead of the user's cache dir")
+    learn.add_argument("--clips", type=int, default=None,
+                       help="synthetic clips per phrase (default: the recipe's)")
+    learn.add_argument("--force", action="store_true", help="learn it again even if it exists")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
@@ -419,6 +425,26 @@ def _config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _learn(args: argparse.Namespace) -> int:
+    from pausebuddy.hearing.phrase_model import find_model, learned_path, request_phrases
+    from pausebuddy.phrase_learning import Recipe, learn
+
+    config = load_config(args.config)
+    book = PhraseBook(config.phrases)
+    said = request_phrases(book)
+    existing = find_model(said)
+    if existing is not None and not args.force and not args.output:
+        print(f"A phrase model for these {len(said)} phrases is already there "
+              f"({existing.about}). --force learns it again.")
+        return 0
+    recipe = Recipe() if args.clips is None else Recipe.scaled(args.clips)
+    model = learn(said, book.wake_word, recipe)
+    path = Path(args.output) if args.output else learned_path(said)
+    model.save(path)
+    print(f"Saved to {path}. It hears: " + "; ".join(f"'{p}'" for p in said) + ".")
+    return 0
+
+
 _LOOKAHEAD_S = 0.5
 """Live, cues reach the speaker this early and wait there for their exact time: the loop
 may fall behind its clock for a moment (a grammar search on talk took over a second for
@@ -527,7 +553,7 @@ _COMMANDS = {
     "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
     "devices": _devices, "config": _config, "check": _check, "status": _status,
     "history": _history, "voices": _voices, "check-phrase": _check_phrase,
-    "tune": _tune,
+    "tune": _tune, "learn": _learn,
 }
 
 if __name__ == "__main__":  # pragma: no cover

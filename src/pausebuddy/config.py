@@ -57,6 +57,17 @@ class HearingConfig:
     model: str | None = None
     """Model directory. pocketsphinx: None uses the model inside its wheel. vosk: None
     looks in the user's data dir for vosk-model-small-en-us-0.15."""
+    phrase_model: bool = True
+    """Hear requests ("pause buddy, time out") whole, with a classifier over speech
+    embeddings learned for the configured phrases (hearing/phrase_model.py): the default
+    phrases' model ships; `pausebuddy learn` learns one for your own phrases. Without a
+    model for the configured phrases (or with this off), the wake-word spotter below
+    and the command grammar hear them."""
+    phrase_threshold: float = 0.7
+    """How sure the phrase model must be (0-1); lower hears more."""
+    wake_spotter: bool = True
+    """With a phrase model, the wake-word spotter and grammar listen for requests too,
+    and either may hear one (each hears some voices the other misses)."""
     wake_threshold: float = 1e-40
     """pocketsphinx keyphrase threshold for the wake word; lower hears more."""
     spot_bare_timeout: bool = False
@@ -138,6 +149,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "reminder_repeats": (0, 10),
     "phrases.match_threshold": (50, 100),
     "hearing.wake_threshold": (1e-100, 1),
+    "hearing.phrase_threshold": (0.01, 0.999),
     "hearing.bare_timeout_threshold": (1e-100, 1),
     "hearing.command_window_s": (0.5, 10),
     "hearing.self_mute_tail_s": (0, 3),

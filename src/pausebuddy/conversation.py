@@ -36,6 +36,8 @@ TonePort = Callable[[float], float]
 
 MIN_SPOKEN_BREAK_S = 10 * 60
 """A length named aloud is at least this: shorter breaks do not let the body calm down."""
+LENGTH_AFTER_S = 6.0
+"""A length ("for half an hour") heard this soon after a time-out belongs to it."""
 _PACE_LIMITS_S = (0.6, 2.0)
 """Seconds per count that "slower" and "faster" stay within."""
 ANSWER_SETTLE_S = 3.0
@@ -128,6 +130,8 @@ class Conversation:
         self._length_s = config.break_minutes * 60
         self._length_named = False
         """The length of the coming break was said aloud ("for half an hour")."""
+        self._length_heard_until = -1.0
+        """A length heard until then belongs to the time-out just heard."""
         self.speaker_working = True
         """False while the speaker fails: a reminder then waits for it."""
         self._last_reminder: tuple[float, Break] | None = None
@@ -217,6 +221,13 @@ class Conversation:
         minutes")."""
         session, pending = self.session, self._break
         if intent is Intent.TIMEOUT:
+            if amount_s is not None and session is not None and session.for_break \
+                    and pending is not None and not self._length_named \
+                    and t <= self._length_heard_until:
+                # The length, heard a moment after the time-out itself ("time out ... for
+                # half an hour"): hearing reports a phrase as soon as it ends.
+                self._name_length(amount_s, pending.started_at)
+                return
             if session is not None:
                 return  # already pausing together
             if pending is not None and not pending.reminding:
@@ -224,14 +235,9 @@ class Conversation:
                 self._speak(self._lines["break_running"].format(duration=left), t)
                 return
             end = self._speak(self._lines["timeout_ack"], t)
-            self._length_s = self._config.break_minutes * 60 if amount_s is None else amount_s
-            self._length_named = amount_s is not None
-            # Saved now, before the exercise: a crash during it must not lose the break.
-            # The exact start is set when the break is announced after the exercise.
-            length = min(self._length_s, MAX_BREAK_S)
-            if self._length_named:
-                length = max(length, MIN_SPOKEN_BREAK_S)
-            self._set_break(Break(started_at=end, due_at=end + length, length_s=length))
+            self._length_heard_until = t + LENGTH_AFTER_S
+            self._length_named = False
+            self._name_length(amount_s, end)
             if self._config.timeout_exercise == "none":
                 self._begin_break(end)
             else:
@@ -344,6 +350,17 @@ class Conversation:
             self._begin_break(t)
 
     # -- the break --------------------------------------------------------------------
+
+    def _name_length(self, amount_s: float | None, start: float) -> None:
+        """The coming break's length: said (`amount_s`) or the configured one."""
+        self._length_s = self._config.break_minutes * 60 if amount_s is None else amount_s
+        self._length_named = amount_s is not None
+        # Saved now, before the exercise: a crash during it must not lose the break.
+        # The exact start is set when the break is announced after the exercise.
+        length = min(self._length_s, MAX_BREAK_S)
+        if self._length_named:
+            length = max(length, MIN_SPOKEN_BREAK_S)
+        self._set_break(Break(started_at=start, due_at=start + length, length_s=length))
 
     def _begin_break(self, t: float) -> None:
         length = self._length_s

@@ -22,7 +22,8 @@ from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
-from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.hearing.phrase_model import PhraseSpotter, find_model, request_phrases
+from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, spoken_seconds
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,6 +44,13 @@ _REST_AFTER = SAMPLE_RATE_HZ
 _SPOT_LEAD = SAMPLE_RATE_HZ * 3 // 10
 """The spotter rests after a second without speech, and when speech comes back hears it
 from this long before the VAD says it began."""
+_PHRASE_LEAD = SAMPLE_RATE_HZ * 3 // 2
+"""The phrase model, woken by speech, hears it from this long before the VAD says it
+began (its window is 2 s; the ring holds 3)."""
+_TIMEOUT_ONLY = frozenset({Intent.TIMEOUT})
+_SAME_PHRASE = 2 * SAMPLE_RATE_HZ
+_HOLD = SAMPLE_RATE_HZ
+"""The longest a time-out waits for a length after it (within the 1 s a reply may take)."""
 _REPLY_OVERLAP = SAMPLE_RATE_HZ * 6 // 10
 _ROLLING_WINDOW = SAMPLE_RATE_HZ * 3 // 2
 """Windows that follow each other through continuous sound are short: a reply is one or
@@ -134,9 +142,34 @@ class PocketsphinxRecognizer:
         """The command window the grammar decoder is in, if any."""
         self._resting = False
         """The spotter is not fed: nobody has spoken for a while (_REST_AFTER)."""
+        self._phrase_spotter = self._load_phrase_spotter()
+        self._phrases_resting = True
+        """The phrase spotter is not fed (quiet, or it was not listening just before)."""
+        self._held: list[Heard] = []
+        self._last_report: tuple[Intent | None, int] | None = None
+        """The last thing reported and where it ended (see _once)."""
+        """Heard, to be reported with the next block (its window was dropped)."""
         self._start_spotting()
 
     # -- set-up -----------------------------------------------------------------------
+
+    def _load_phrase_spotter(self) -> PhraseSpotter | None:
+        if not self._config.phrase_model:
+            return None
+        said = request_phrases(self._phrases)
+        try:
+            model = find_model(said)
+            if model is None:
+                _LOGGER.info("No phrase model is learned for the configured phrases yet: "
+                             "the wake-word spotter hears them ('pausebuddy learn' learns "
+                             "one, in a few minutes).")
+                return None
+            intents = [self._phrases.match(phrase).intent for phrase in model.phrases]
+            groups = [sorted(set(intents), key=intents.index).index(i) for i in intents]
+            return PhraseSpotter(model, self._config.phrase_threshold, groups)
+        except HearingError as err:
+            _LOGGER.warning("%s. Until then the wake-word spotter hears the phrases.", err)
+            return None
 
     def _decoder(self, model_dir: Path, options: dict) -> Decoder:
         if not model_dir.is_dir():
@@ -189,7 +222,7 @@ class PocketsphinxRecognizer:
 
     def accept(self, samples: np.ndarray) -> list[Heard]:
         samples = np.asarray(samples, dtype=np.int16)
-        heard: list[Heard] = []
+        heard, self._held = self._held, []
         self._pos += len(samples)
         self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
         speech_began, speech_ended = self._update_endpointer(samples)
@@ -200,6 +233,7 @@ class PocketsphinxRecognizer:
         # across a gap is heard whole.
         if self.over_own_voice:
             self._own_voice_until = self._pos
+            self._phrases_resting = True
             if self._window is not None:
                 self._drop_window()
         if self._search == "stop" and not self.over_own_voice and (
@@ -223,9 +257,14 @@ class PocketsphinxRecognizer:
                 if len(lead):
                     _feed(self._spotter, lead)
             _feed(self._spotter, samples)
-            return self._check_spotting()
+            return heard + self._check_spotting()
 
-        if self._resting and (speech_began is not None or self._vad.in_speech):
+        phrases_on = self._phrase_spotter is not None and not self.expecting_reply
+        if phrases_on:
+            heard += self._hear_phrases(samples, speech_began)
+        if phrases_on and not self._config.wake_spotter:
+            self._resting = True  # requests are heard by the phrase model alone
+        elif self._resting and (speech_began is not None or self._vad.in_speech):
             # Speech again: the spotter wakes up and hears it from a little before the
             # VAD says it began.
             began = speech_began if speech_began is not None else self._pos - len(samples)
@@ -241,11 +280,13 @@ class PocketsphinxRecognizer:
                 and self._pos - self._speech_seen >= _REST_AFTER:
             # A quiet room: the spotter rests (it costs as much on silence as on talk).
             self._resting = True
-        if speech_ended and self._search == "spot":
+        if speech_ended and self._search == "spot" and not self._resting:
             # pocketsphinx's live CMN only adapts at the end of an utterance (or after
             # 8 s): restarting at each pause lets it adapt to this room and voice within
             # the first sentence instead of missing the phrase.
             self._start_spotting()
+        if self.expecting_reply:
+            self._phrases_resting = True
         if self._window is None and self.expecting_reply and (
                 speech_began is not None or self._vad.in_speech):
             # Any speech may be a reply, also speech that began before replies were
@@ -260,18 +301,41 @@ class PocketsphinxRecognizer:
                 _feed(self._grammar, fresh)
                 window.fed_until = self._pos
             heard += self._check_window()
+            if self._window is not None and self._window.holding is not None \
+                    and self._pos >= self._window.holding[1]:
+                # Waited long enough: report it now; the window may still add a length.
+                heard.append(self._window.holding[0])
+                self._window.reported = self._window.holding[0]
+                self._window.holding = None
             if self._window is None and self.expecting_reply and self._vad.in_speech:
                 # Still sound (talk, or its own voice): keep listening for a reply in
                 # windows that overlap a little, so a word on the seam is heard whole.
                 after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
                 opened = max(self._pos - _REPLY_OVERLAP, after_last)
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
-        return heard
+        return self._once(heard)
 
     def flush(self) -> list[Heard]:
         if self._window is not None:
-            return self._close_window()
+            return self._once(self._close_window())
         return []
+
+    def _once(self, heard: list[Heard]) -> list[Heard]:
+        """Each phrase reported once, though both stages may hear it: the same request
+        again within _SAME_PHRASE of the last is dropped, unless it adds a length."""
+        out = []
+        for item in heard:
+            match = self._phrases.match(item.text)
+            intent = match.intent if match else None
+            end = int(item.end_s * SAMPLE_RATE_HZ)
+            last = self._last_report
+            if intent in REQUESTS and last is not None and last[0] is intent \
+                    and abs(end - last[1]) < _SAME_PHRASE and spoken_seconds(item.text) is None:
+                _LOGGER.debug("'%s' heard again by the other stage", item.text)
+                continue
+            self._last_report = (intent, end)
+            out.append(item)
+        return out
 
     def skip(self, n_samples: int) -> None:
         """Not listening for n samples (its own voice is playing): drop what was half heard."""
@@ -280,7 +344,48 @@ class PocketsphinxRecognizer:
         self._vad.reset()
         if self._window is not None:
             self._drop_window()
+        self._phrases_resting = True
         self._start_spotting()
+
+    # -- requests heard whole: the phrase model -------------------------------------------
+
+    def _hear_phrases(self, samples: np.ndarray, speech_began: int | None) -> list[Heard]:
+        spotter = self._phrase_spotter
+        assert spotter is not None
+        if self._phrases_resting:
+            if speech_began is None and not self._vad.in_speech:
+                return []
+            # Speech again: heard from well before the VAD says it began, so that the
+            # model's 2 s window is full by the end of a phrase said straight away.
+            began = speech_began if speech_began is not None else self._pos - len(samples)
+            ring_start = self._pos - len(self._ring)
+            since = max(began - _PHRASE_LEAD, ring_start)
+            spotter.restart(since)
+            self._phrases_resting = False
+            samples = self._ring[since - ring_start :]
+        heard = []
+        for found in spotter.accept(samples):
+            _LOGGER.debug("phrase model: '%s' (%.2f) at %.2f s", found.phrase, found.score,
+                          found.end / SAMPLE_RATE_HZ)
+            phrase = _heard(found.phrase, found.start, found.end, found.score)
+            window = self._window
+            if window is None and self._phrases.match(found.phrase, _TIMEOUT_ONLY):
+                # A length may follow ("... time out for half an hour"): the grammar
+                # listens for it, from the phrase on, and the time-out waits for it a
+                # moment (_HOLD), as one waits for someone to finish a sentence.
+                self._open_window(found.start - _WAKE_LEAD, wake=(found.start, found.end))
+                self._window.holding = (phrase, found.end + _HOLD)
+            elif window is not None and window.wake is not None and window.holding is None \
+                    and window.reported is None:
+                # The wake-word spotter heard it too, and its window is still decoding:
+                # the window's words win if they are the same request (they may name a
+                # length), else this is reported when the window closes.
+                window.holding = (phrase, found.end + _HOLD)
+            else:
+                heard.append(phrase)
+        if not self._vad.in_speech and self._pos - self._speech_seen >= _REST_AFTER:
+            self._phrases_resting = True  # a quiet room costs nothing
+        return heard
 
     # -- stage 1: the spotter ----------------------------------------------------------
 
@@ -358,6 +463,8 @@ class PocketsphinxRecognizer:
             _feed(self._grammar, replay)
 
     def _drop_window(self) -> None:
+        if self._window is not None and self._window.holding is not None:
+            self._held.append(self._window.holding[0])
         self._grammar.end_utt()
         self._window = None
         native_memory.give_back()
@@ -402,9 +509,10 @@ class PocketsphinxRecognizer:
         found = _find_core(words, self._cores)
         _LOGGER.debug("window %.2f-%.2f s heard: %s", window.opened / SAMPLE_RATE_HZ,
                       self._pos / SAMPLE_RATE_HZ, words)
+        holding = window.holding[0] if window.holding is not None else None
         if found is None:
             _LOGGER.debug("command window closed with no phrase")
-            return []
+            return [holding] if holding else []
         first, last = found
         wake_at = _find_core(words[:first], [self._phrases.wake_word])
         woken = window.wake is not None or wake_at is not None
@@ -426,6 +534,15 @@ class PocketsphinxRecognizer:
             start = window.wake[0]
         if woken:
             text = f"{self._phrases.wake_word} {text}"
+        heard_here = self._phrases.match(text)
+        if holding is not None:
+            # The phrase model heard a request in this window: the grammar's words win
+            # only if they are the same request.
+            held = self._phrases.match(holding.text)
+            if heard_here is None or held is None or heard_here.intent is not held.intent:
+                return [holding]
+        elif window.reported is not None and spoken_seconds(text) is None:
+            return []  # reported already; only a length would add something
         score = min((s.prob for s in core_segs), default=1.0)
         return [_heard(text, start, end, score)]
 
@@ -469,6 +586,12 @@ class _Window:
         self.wake = wake
         self.closes = closes
         self.fed_until = fed_until
+        self.holding: tuple[Heard, int] | None = None
+        """A request the phrase model heard, reported when the window closes (as the
+        grammar's words, which may name a length, if they are the same request) or at the
+        sample given, whichever is first."""
+        self.reported: Heard | None = None
+        """What the phrase model heard in this window and was reported already."""
         self.last_text = ""
         self.text_since = opened
 

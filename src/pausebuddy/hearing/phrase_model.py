@@ -1,0 +1,184 @@
+"""Request phrases heard whole, by a small classifier over speech embeddings.
+
+One model covers every configured request phrase as it is said ("pause buddy, time
+out", "pause buddy, let's breathe", ...): a multinomial logistic regression over the last
+WINDOW embeddings (2 s of sound), with a class per phrase and one for anything else. It
+fires near the end of a phrase. Models are learned from synthetic speech
+(`pausebuddy learn`, phrase_learning.py); the default phrases' model ships in the package.
+
+This is openWakeWord's method (a classifier over Google's speech embeddings, trained on
+synthetic speech) with a linear classifier, so that learning a couple's own phrase takes
+minutes on the device and needs no downloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pausebuddy.hearing import SAMPLE_RATE_HZ, HearingError
+from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
+from pausebuddy.phrases import REQUESTS, PhraseBook, normalize
+
+_LOGGER = logging.getLogger(__name__)
+
+WINDOW = 16
+"""Embeddings the classifier sees at once: 16 x 80 ms after the first 0.79 s = 1.99 s."""
+WINDOW_S = float(end_s(WINDOW - 1))
+RECIPE = 1
+"""The learning recipe's version: a model learned by an older recipe is learned again."""
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "phrase_model.npz"
+COOLDOWN_S = 1.5
+"""After a phrase is heard, the same sound is not heard again for this long (the
+classifier stays above its threshold for a few frames at the end of a phrase)."""
+
+
+def request_phrases(phrases: PhraseBook) -> list[str]:
+    """Every request phrase as people say it: with the wake word in front when the
+    configured phrase does not start with it."""
+    said = []
+    for intent in sorted(REQUESTS, key=lambda i: i.value):
+        for core in phrases.cores[intent]:
+            text = normalize(f"{phrases.wake_word} {core}")
+            if text not in said:
+                said.append(text)
+    return said
+
+
+def model_key(phrases: list[str]) -> str:
+    text = f"recipe {RECIPE}\n" + "\n".join(sorted(phrases))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class PhraseModel:
+    phrases: list[str]
+    """Class k + 1 is phrases[k]; class 0 is anything else."""
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    """(classes, WINDOW * DIM)"""
+    intercept: np.ndarray
+    durations_s: np.ndarray
+    """Typical length of each phrase as said (to place its start)."""
+    about: str
+    """What it was learned from, and when."""
+
+    def probabilities(self, windows: np.ndarray) -> np.ndarray:
+        """(m, WINDOW * DIM) -> (m, classes)."""
+        logits = ((windows - self.mean) / self.scale) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+    @property
+    def key(self) -> str:
+        return model_key(self.phrases)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, phrases=np.array(self.phrases), mean=self.mean,
+                            scale=self.scale, coef=self.coef, intercept=self.intercept,
+                            durations_s=self.durations_s, about=np.array(self.about),
+                            recipe=np.array(RECIPE))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> PhraseModel:
+        with np.load(path) as data:
+            if int(data["recipe"]) != RECIPE:
+                raise ValueError(f"{path} was learned by recipe {int(data['recipe'])}")
+            return cls([str(p) for p in data["phrases"]], data["mean"], data["scale"],
+                       data["coef"], data["intercept"], data["durations_s"],
+                       str(data["about"]))
+
+
+def learned_path(phrases: list[str]) -> Path:
+    from pausebuddy.paths import cache_dir
+
+    return cache_dir() / "phrase-models" / f"{model_key(phrases)}.npz"
+
+
+def find_model(phrases: list[str]) -> PhraseModel | None:
+    """The model for exactly these phrases: learned on this machine, or shipped."""
+    for path in (learned_path(phrases), SHIPPED):
+        if not path.exists():
+            continue
+        try:
+            model = PhraseModel.load(path)
+        except (OSError, ValueError, KeyError) as err:
+            _LOGGER.warning("Ignoring the phrase model %s: %s", path, err)
+            continue
+        if sorted(model.phrases) == sorted(phrases):
+            return model
+    return None
+
+
+@dataclass(frozen=True)
+class Detection:
+    phrase: str
+    start: int
+    end: int
+    """Stream samples."""
+    score: float
+
+
+class PhraseSpotter:
+    """Feeds the embedder and the model as sound arrives; says when a phrase ends.
+    `origin` is the stream sample the embedder's stream starts at (see `restart`)."""
+
+    def __init__(self, model: PhraseModel, threshold: float, groups: list[int] | None = None,
+                 embedder: SpeechEmbedder | None = None) -> None:
+        """`groups`: phrases with the same number mean the same ("cancel", "cancel the
+        break"): their probabilities add up."""
+        if not 0 < threshold < 1:
+            raise HearingError(f"phrase threshold {threshold} must be between 0 and 1")
+        self.model = model
+        self.threshold = threshold
+        groups = list(range(len(model.phrases))) if groups is None else groups
+        # (classes, groups): sums each phrase's probability into its group.
+        self._grouping = np.zeros((len(model.phrases) + 1, max(groups) + 1), np.float32)
+        self._grouping[np.arange(len(groups)) + 1, groups] = 1
+        self._embedder = embedder or SpeechEmbedder()
+        self._recent = np.zeros((0, DIM), dtype=np.float32)
+        self._origin = 0
+        self._quiet_until = -1
+        self.restart(0)
+
+    def restart(self, origin: int) -> None:
+        """A new stream from stream sample `origin` (after a gap in what it was fed)."""
+        self._embedder.reset()
+        self._recent = np.zeros((0, DIM), dtype=np.float32)
+        self._origin = origin
+
+    def accept(self, samples: np.ndarray) -> list[Detection]:
+        new = self._embedder.accept(samples)
+        if not len(new):
+            return []
+        first = self._embedder.count - len(new)  # index of new[0] in this stream
+        self._recent = np.concatenate([self._recent, new])
+        found = []
+        count = len(self._recent) - WINDOW + 1
+        if count > 0:
+            index = np.arange(WINDOW)[None] + np.arange(count)[:, None]
+            probs = self.model.probabilities(self._recent[index].reshape(count, -1))
+            sure = probs @ self._grouping
+            for row, p in enumerate(probs):
+                group = int(np.argmax(sure[row]))
+                last = first + len(new) - count + row  # the window's last embedding
+                end = self._origin + int(end_s(last) * SAMPLE_RATE_HZ)
+                if sure[row, group] < self.threshold or end < self._quiet_until:
+                    continue
+                self._quiet_until = end + int(COOLDOWN_S * SAMPLE_RATE_HZ)
+                k = int(np.argmax(p * self._grouping[:, group]))  # its likeliest phrase
+                length = int(self.model.durations_s[k - 1] * SAMPLE_RATE_HZ)
+                found.append(Detection(self.model.phrases[k - 1], max(end - length, 0), end,
+                                       float(sure[row, group])))
+        self._recent = self._recent[-(WINDOW - 1) :]
+        return found
+

@@ -1,0 +1,250 @@
+"""Learning a phrase model (hearing/phrase_model.py) from synthetic speech, offline.
+
+Each request phrase is spoken by espeak-ng voices that the hearing benchmark never uses
+(other variants, accents, speeds and pitches), between random words from the
+recognizer's dictionary, clean or under pink, brown or babble noise at 0-20 dB. The
+"anything else" class hears the same voices saying random words, the wake word followed
+by other words, a phrase's words without the wake word, and near-sounding words. The
+benchmark's talk, voices and babble are kept out, so its figures are on unseen speech.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pausebuddy import corpus
+from pausebuddy.audio import RATE_HZ
+from pausebuddy.corpus import Speaker
+from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s
+from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel
+
+ACCENTS = ["en-us", "en-gb", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc", "en-gb-x-rp",
+           "en-gb-scotland"]
+VARIANTS = ["m4", "m5", "m6", "m8", "f1", "f5", "Alex", "Andy", "Annie", "adam", "anika",
+            "aunty", "belinda", "benjamin", "caleb", "david", "ed", "edward", "grandma",
+            "grandpa", "john", "linda", "max", "michel", "norbert", "paul", "iven", "klatt3",
+            "klatt5", "klatt6", "Mike", "Michael", "Lee", "Hugo", "Denis", "Gene"]
+"""espeak-ng voice variants to learn from: none of them is in corpus.SPEAKERS or
+corpus.BABBLE_SPEAKERS (tests/test_phrase_learning.py checks)."""
+
+NEAR_WORDS = ["pause", "buddy", "paws", "pass", "post", "cause", "because", "body", "bud",
+              "daddy", "my buddy", "hey buddy", "pause it", "pause the film", "time",
+              "out", "we need time", "out of time", "breathe", "ground", "cancel", "long",
+              "five", "things", "okay"]
+"""Words near the phrases' sounds, said in the 'anything else' class."""
+
+_LABEL_BEFORE_S = 0.05
+_LABEL_AFTER_S = 0.3
+"""A window that ends this close to a phrase's end is that phrase."""
+_UNLABELLED_AFTER_S = 1.2
+"""Windows that end inside a phrase or up to this long after it are left out: they
+hold part of it."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    clips_per_phrase: int = 120
+    other_clips: int = 800
+    seed: int = 0
+    augment: bool = False
+
+    @classmethod
+    def scaled(cls, clips_per_phrase: int) -> Recipe:
+        """Fewer (or more) clips, in the same proportions."""
+        return cls(clips_per_phrase, max(20, clips_per_phrase * cls.other_clips // 120))
+
+
+def voices(rng: random.Random) -> Speaker:
+    return Speaker("learn", f"{rng.choice(ACCENTS)}+{rng.choice(VARIANTS)}",
+                   rng.randint(115, 195), rng.randint(20, 85))
+
+
+_WORDS: list[str] = []
+
+
+def dictionary_words() -> list[str]:
+    if not _WORDS:
+        from pocketsphinx import get_model_path
+
+        path = Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            word = line.split(" ", 1)[0]
+            if word.isalpha() and len(word) > 1:
+                _WORDS.append(word)
+    return _WORDS
+
+
+def random_words(rng: random.Random, low: int = 2, high: int = 10) -> str:
+    return " ".join(rng.choice(dictionary_words()) for _ in range(rng.randint(low, high)))
+
+
+def other_text(rng: random.Random, phrases: list[str], wake_word: str) -> str:
+    """Something that is none of the phrases, often close to one."""
+    kind = rng.random()
+    if kind < 0.3:
+        return random_words(rng, 1, 6)
+    if kind < 0.5:
+        return f"{wake_word}, {random_words(rng, 1, 4)}"
+    if kind < 0.7:
+        core = rng.choice(phrases).removeprefix(wake_word).strip()
+        return core or random_words(rng, 1, 3)
+    if kind < 0.85:
+        return rng.choice(NEAR_WORDS)
+    words = rng.choice(phrases).split()
+    return " ".join(rng.sample(words, len(words)))  # its words in another order
+
+
+def _perturb(clip: np.ndarray, rng: random.Random, augment: bool) -> tuple[np.ndarray, float]:
+    """Speed perturbation (a faster or slower talker with a shorter or longer vocal
+    tract, as in Kaldi's recipes) and sometimes a reverberant room: more kinds of voice
+    than espeak-ng's variants alone. Returns the clip and its speed factor."""
+    if not augment:
+        return clip, 1.0
+    factor = 1.0
+    if rng.random() < 0.7:
+        factor = rng.uniform(0.85, 1.2)
+        at = np.arange(int(len(clip) / factor)) * factor
+        clip = np.interp(at, np.arange(len(clip)), clip)
+    if rng.random() < 0.3:
+        rt60 = rng.uniform(0.15, 0.6)
+        t = np.arange(int(rt60 * RATE_HZ)) / RATE_HZ
+        tail = np.random.default_rng(rng.randrange(1 << 30)).standard_normal(len(t))
+        response = tail * np.exp(-6.9 * t / rt60) * 0.1
+        response[0] = 1.0  # the direct sound
+        size = 1 << int(np.ceil(np.log2(len(clip) + len(response))))
+        wet = np.fft.irfft(np.fft.rfft(clip, size) * np.fft.rfft(response, size), size)
+        wet = wet[: len(clip)]
+        clip = wet * (np.sqrt(np.mean(np.square(clip, dtype=np.float64)))
+                      / (np.sqrt(np.mean(wet**2)) or 1.0))
+    return np.clip(clip, -32768, 32767).astype(np.int16), factor
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE_HZ), dtype=np.int16)
+
+
+_EMBEDDER: SpeechEmbedder | None = None
+_NOISE: dict[str, np.ndarray] = {}
+
+
+def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Clips for one seed: (windows, labels, phrase lengths)."""
+    global _EMBEDDER
+    seed, phrases, wake_word, kinds, recipe_augment = args
+    if _EMBEDDER is None:
+        _EMBEDDER = SpeechEmbedder()
+    rng = random.Random(seed)
+    windows, labels, lengths = [], [], []
+    for label in kinds:
+        speaker = voices(rng)
+        text = phrases[label - 1] if label else other_text(rng, phrases, wake_word)
+        if text.startswith(f"{wake_word} ") and rng.random() < 0.6:
+            text = f"{wake_word}, {text[len(wake_word) + 1 :]}"  # a pause at the comma
+        said = speaker.say(text.capitalize() + ".")
+        before = speaker.say(random_words(rng)) if rng.random() < 0.8 else _silence(0.2)
+        after = speaker.say(random_words(rng, 1, 6))
+        lead = np.concatenate([_silence(rng.uniform(0.2, 1.0)), before,
+                               _silence(rng.uniform(0.05, 0.8))])
+        clip = np.concatenate([lead, said, _silence(rng.uniform(0.05, 0.8)), after,
+                               _silence(0.3)])
+        start_s, stop_s = len(lead) / RATE_HZ, (len(lead) + len(said)) / RATE_HZ
+        clip, factor = _perturb(clip, rng, recipe_augment)
+        start_s, stop_s = start_s / factor, stop_s / factor
+        noise = rng.choice(["none", "none", "pink", "brown", "babble"])
+        if noise != "none":
+            source = _NOISE[noise]
+            at = rng.randrange(len(source) - len(clip)) if len(source) > len(clip) else 0
+            clip = corpus.mix(clip, source[at : at + len(clip)], rng.uniform(0, 20))
+        if label:
+            lengths.append(stop_s - start_s)
+        embedded = _EMBEDDER.embed(clip)
+        for first in range(len(embedded) - WINDOW + 1):
+            ends = float(end_s(first + WINDOW - 1))
+            if stop_s - _LABEL_BEFORE_S <= ends <= stop_s + _LABEL_AFTER_S:
+                y = label
+            elif start_s < ends < stop_s + _UNLABELLED_AFTER_S:
+                continue
+            else:
+                y = 0
+            windows.append(embedded[first : first + WINDOW].reshape(-1))
+            labels.append(y)
+    return (np.array(windows, dtype=np.float32).reshape(-1, WINDOW * 96),
+            np.array(labels, dtype=np.int16), lengths)
+
+
+def _init(noise: dict[str, np.ndarray]) -> None:
+    _NOISE.update(noise)
+
+
+def _noise(seed: int) -> dict[str, np.ndarray]:
+    rng = random.Random(seed)
+    talkers = [voices(rng) for _ in range(4)]
+    tracks = []
+    for k in range(3):
+        pieces = []
+        while sum(map(len, pieces)) < 120 * RATE_HZ:
+            pieces += [rng.choice(talkers).say(random_words(rng, 4, 12)),
+                       _silence(rng.uniform(0.1, 0.6))]
+        tracks.append(np.concatenate(pieces)[: 120 * RATE_HZ].astype(np.float64))
+        del k
+    babble = np.clip(sum(tracks) / 2, -32768, 32767).astype(np.int16)
+    return {"pink": corpus.noise("pinknoise", 120), "brown": corpus.noise("brownnoise", 120),
+            "babble": babble}
+
+
+def learn(phrases: list[str], wake_word: str, recipe: Recipe = Recipe(),
+          jobs: int | None = None, say: Callable[[str], None] = print) -> PhraseModel:
+    """A model for `phrases` (as said, wake word included): synthesize, embed, fit."""
+    from sklearn.linear_model import LogisticRegression
+
+    began = time.monotonic()
+    kinds = [k + 1 for k in range(len(phrases)) for _ in range(recipe.clips_per_phrase)]
+    kinds += [0] * recipe.other_clips
+    random.Random(recipe.seed).shuffle(kinds)
+    per_job = 20
+    tasks = [(recipe.seed * 100_003 + i, phrases, wake_word, kinds[i : i + per_job],
+              recipe.augment)
+             for i in range(0, len(kinds), per_job)]
+    say(f"Learning {len(phrases)} phrase{'s' if len(phrases) > 1 else ''} from {len(kinds)}"
+        " synthetic clips "
+        f"(espeak-ng voices, noise) ...")
+    noise = _noise(recipe.seed)
+    with ProcessPoolExecutor(jobs or os.cpu_count() or 2, initializer=_init,
+                             initargs=(noise,)) as pool:
+        parts = list(pool.map(_job, tasks))
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    lengths: dict[int, list[float]] = {}
+    for (_, _, part_lengths), task in zip(parts, tasks, strict=True):
+        for label, length in zip([k for k in task[3] if k], part_lengths, strict=True):
+            lengths.setdefault(label, []).append(length)
+    say(f"  {len(x)} windows ({int((y > 0).sum())} of a phrase) in "
+        f"{time.monotonic() - began:.0f} s; fitting ...")
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    x = (x - mean) / scale
+    weights = {0: 1.0, **{k + 1: 5.0 for k in range(len(phrases))}}
+    classifier = LogisticRegression(C=0.001, max_iter=300, class_weight=weights)
+    classifier.fit(x, y)
+    assert list(classifier.classes_) == list(range(len(phrases) + 1))
+    coef, intercept = classifier.coef_, classifier.intercept_
+    if len(phrases) == 1:
+        # scikit-learn gives one row for two classes: the same as logits (0, w.x + b).
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.concatenate([[0.0], intercept])
+    durations = np.array([float(np.median(lengths[k + 1])) for k in range(len(phrases))])
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    about = (f"recipe {RECIPE}, {len(kinds)} clips ({recipe.clips_per_phrase} per phrase, "
+             f"{recipe.other_clips} other{', augmented' if recipe.augment else ''}), "
+             f"seed {recipe.seed}, learned {stamp}")
+    say(f"  done in {time.monotonic() - began:.0f} s.")
+    return PhraseModel(list(phrases), mean.astype(np.float32), scale.astype(np.float32),
+                       coef.astype(np.float32), intercept.astype(np.float32), durations,
+                       about)

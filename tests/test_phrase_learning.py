@@ -1,0 +1,106 @@
+"""The phrase model: speech embeddings, the spotter's glue, and learning a new phrase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import BEFORE, run_cli
+
+from pausebuddy import corpus, scene
+from pausebuddy.audio import RATE_HZ
+from pausebuddy.config import Config, PhrasesConfig
+from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder
+from pausebuddy.hearing.phrase_model import (
+    COOLDOWN_S,
+    SHIPPED,
+    WINDOW,
+    PhraseModel,
+    PhraseSpotter,
+    find_model,
+    request_phrases,
+)
+from pausebuddy.phrase_learning import ACCENTS, VARIANTS, Recipe, learn
+from pausebuddy.phrases import PhraseBook
+
+
+def test_streamed_embeddings_are_those_of_the_whole_recording() -> None:
+    embedder = SpeechEmbedder()
+    sound = corpus.noise("pinknoise", 4)
+    whole = embedder.embed(sound)
+    streamed = np.concatenate([embedder.accept(sound[i : i + 700])
+                               for i in range(0, len(sound), 700)])
+    # The stream makes an embedding once its 80 ms are complete: one may still be due.
+    assert len(whole) - 1 <= len(streamed) <= len(whole) and len(streamed) > 30
+    assert np.abs(streamed - whole[: len(streamed)]).max() < 1e-3
+
+
+def _always(phrase: str, duration_s: float = 1.0) -> PhraseModel:
+    """A model that is sure of `phrase` whatever it hears."""
+    size = WINDOW * DIM
+    return PhraseModel([phrase], np.zeros(size, np.float32), np.ones(size, np.float32),
+                       np.zeros((2, size), np.float32), np.array([0.0, 9.0], np.float32),
+                       np.array([duration_s]), "test")
+
+
+def test_the_spotter_reports_a_phrase_once_per_cooldown_on_the_stream_clock() -> None:
+    spotter = PhraseSpotter(_always("pause buddy time out"), threshold=0.9)
+    spotter.restart(origin=5 * RATE_HZ)
+    sound = corpus.noise("pinknoise", 6)
+    found = [d for i in range(0, len(sound), 1600) for d in spotter.accept(sound[i : i + 1600])]
+    # The first full window ends 1.99 s into its stream; then one per cooldown.
+    assert found[0].end == pytest.approx(5 * RATE_HZ + 1.99 * RATE_HZ, abs=1)
+    assert found[0].start == found[0].end - RATE_HZ
+    gaps = np.diff([d.end for d in found]) / RATE_HZ
+    assert len(found) == 3 and all(COOLDOWN_S <= g < COOLDOWN_S + 0.09 for g in gaps)
+
+
+def test_learning_voices_are_not_the_benchmarks() -> None:
+    bench = {s.voice for s in corpus.SPEAKERS + corpus.BABBLE_SPEAKERS}
+    bench_variants = {v.split("+")[1] for v in bench if "+" in v}
+    assert not bench_variants & set(VARIANTS)
+    assert len(ACCENTS) * len(VARIANTS) > 200
+
+
+def test_the_default_phrases_have_a_shipped_model() -> None:
+    said = request_phrases(PhraseBook(Config().phrases))
+    assert SHIPPED.exists() and find_model(said) is not None
+    assert "pause buddy time out" in said and "pause buddy let's breathe" in said
+
+
+def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> None:
+    """Learned from espeak-ng voices alone (the "anything else" class smaller than the
+    recipe's), heard in Piper's voice, which it never learned from; a phrase that
+    shares its wake word and sounds is not. Piper's phrase scores 0.62 here, the others
+    0.03-0.22: hence 0.5, not the default 0.7 (the wake-word stage is the other way in)."""
+    phrases = PhrasesConfig(timeout=["pause buddy, red balloon"], breathe=[], ground=[],
+                            cancel=[], how_long=[])
+    book = PhraseBook(phrases)
+    said = request_phrases(book)
+    assert said == ["pause buddy red balloon"]
+    model = learn(said, book.wake_word, Recipe(clips_per_phrase=120, other_clips=240),
+                  say=lambda text: None)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    model = PhraseModel.load(path)
+
+    def heard_in(voice: str, text: str) -> list:
+        talk = scene.Scene().add(voice, BEFORE, 0.3).add(voice, text, 0.4).pause(1.0)
+        spotter = PhraseSpotter(model, threshold=0.5)
+        sound = talk.samples
+        return [d for i in range(0, len(sound), 1600) for d in spotter.accept(sound[i : i + 1600])]
+
+    assert [d.phrase for d in heard_in(scene.PIPER, "Pause buddy, red balloon.")] \
+        == ["pause buddy red balloon"]
+    assert heard_in(scene.PIPER, "Pause buddy, read the ballot.") == []
+    assert heard_in("en-us+klatt", "Pause buddy, read the ballot.") == []
+
+
+def test_learn_says_what_it_did_and_keeps_it_once(tmp_path: Path, write_config) -> None:
+    config = write_config("phrases:\n  timeout: ['pause buddy, green kite']\n")
+    result = run_cli("learn", "--config", config, "--clips", "3")  # too few to hear well
+    assert result.returncode == 0, result.stderr
+    assert "Learning 10 phrases" in result.stdout and "'pause buddy green kite'" in result.stdout
+    again = run_cli("learn", "--config", config)
+    assert again.returncode == 0 and "already there" in again.stdout
