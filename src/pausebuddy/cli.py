@@ -492,31 +492,40 @@ def _tune(args: argparse.Namespace) -> int:
         recordings = [audio.read_wav(path) for path in args.files]
     else:
         raise ConfigError("tune needs WAV files of the phrase, or --record N")
-    print(f"Tuning the wake word for '{phrase}' on {len(recordings)} recordings:")
+    print(f"Tuning the hearing for '{phrase}' on {len(recordings)} recordings:")
     try:
         result = tuning.tune(recordings, phrase, intent, config, args.minutes)
     except tuning.TuningError as exc:
         print(f"Not tuned: {exc}")
         return 1
     rate = result.false_accepts / result.talk_hours
-    print(f"Every recording is heard from threshold {result.strictest:.0e}; with a margin"
-          f" for other days: {result.threshold:.0e}, where talk was taken for the phrase"
-          f" {result.false_accepts} time(s) in {result.talk_hours * 60:.0f} minutes"
-          f" ({rate:.1f} per hour).")
+    print(f"Every recording is heard by the wake-word stage from threshold"
+          f" {result.strictest:.0e}; with a margin for other days: {result.threshold:.0e},"
+          f" where talk was taken for the phrase {result.false_accepts} time(s) in"
+          f" {result.talk_hours * 60:.0f} minutes ({rate:.1f} per hour).")
+    settings: dict[str, object] = {"hearing.wake_threshold": float(f"{result.threshold:.0e}")}
+    phrase_note = ""
+    if result.phrase_threshold is not None and result.both_false_accepts is not None:
+        rate = result.both_false_accepts / result.talk_hours
+        print(f"The phrase model was at least {min(result.phrase_scores or [0]):.2f} sure of"
+              f" each recording; its threshold: {result.phrase_threshold:.2f}. With both,"
+              f" talk was taken for the phrase {result.both_false_accepts} time(s)"
+              f" ({rate:.1f} per hour).")
+        settings["hearing.phrase_threshold"] = result.phrase_threshold
+        phrase_note = f", phrase_threshold {result.phrase_threshold:.2f}"
     if rate > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
         print("Not saved: at the threshold your voices need, ordinary talk is heard as the"
               " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again.")
         return 1
-    note = (f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e} from"
-            f" {len(recordings)} recordings of '{phrase}' (all heard from"
+    note = (f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e}"
+            f"{phrase_note} from {len(recordings)} recordings of '{phrase}' (all heard from"
             f" {result.strictest:.0e}; {result.false_accepts} false accepts in"
             f" {result.talk_hours * 60:.0f} min of talk)")
     if args.dry_run:
         print(f"Dry run, nothing saved. It would record: {note}")
         return 0
     path = Path(args.config) if args.config else default_config_path()
-    save_settings(path, {"hearing.wake_threshold": float(f"{result.threshold:.0e}"),
-                         "hearing.tuned": note})
+    save_settings(path, {**settings, "hearing.tuned": note})
     print(f"Saved in {path}. A running pausebuddy takes it on SIGHUP or restart.")
     return 0
 

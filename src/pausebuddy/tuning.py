@@ -1,10 +1,12 @@
-"""Tune the wake word's threshold to the couple's own voices.
+"""Tune the hearing to the couple's own voices.
 
-Every request is heard through the wake word ("pause buddy, ..."), so its keyphrase
-threshold decides whether their phrase is heard at all. From a few recordings of them
-saying the phrase it finds the strictest threshold that hears every recording, then
-loosens it as far as a margin allows (a voice on a bad day, a noisier evening) while
-synthesized talk is still not taken for the phrase.
+The wake-word stage hears a request through the wake word ("pause buddy, ..."), so its
+keyphrase threshold decides whether that stage hears their phrase at all. From a few
+recordings of them saying the phrase it finds the strictest threshold that hears every
+recording, then loosens it as far as a margin allows (a voice on a bad day, a noisier
+evening) while synthesized talk is still not taken for the phrase. When a phrase model
+covers the phrase, its threshold is set too: below the least sure it was of any
+recording, by a margin (never stricter than configured), and no lower than talk allows.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ class Tuning:
     """The strictest threshold that heard every recording."""
     false_accepts: int
     talk_hours: float
+    phrase_threshold: float | None = None
+    """The phrase model's, when one covers the phrase."""
+    phrase_scores: list[float] | None = None
+    """How sure the phrase model was of each recording."""
+    both_false_accepts: int | None = None
+    """False accepts with both stages at the tuned thresholds (same talk)."""
 
 
 def heard_in(recording: np.ndarray, intent: Intent, config: Config) -> bool:
@@ -65,10 +73,14 @@ def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Conf
                           f" (got {len(recordings)}): both of you, more than once.")
     if not PhraseBook(config.phrases).wake_word:
         raise TuningError("There is no wake word to tune (phrases.wake_word is empty).")
+    full = config
     config = replace(config, phrases=replace(config.phrases, **{intent.value: [phrase]}))
 
     def at(threshold: float) -> Config:
-        return replace(config, hearing=replace(config.hearing, wake_threshold=threshold))
+        # The wake-word stage alone: the phrase model would hear the recordings at any
+        # wake threshold, and the strictest would be taken.
+        return replace(config, hearing=replace(config.hearing, wake_threshold=threshold,
+                                               phrase_model=False))
 
     counts, strictest = [], None
     for threshold in THRESHOLDS:
@@ -90,5 +102,51 @@ def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Conf
         report(f"  checking threshold {threshold:.0e} on {minutes:g} minutes of talk ...")
         false, hours = measure_false_accepts(phrase, intent, at(threshold), minutes)
         if false / hours <= MAX_FALSE_ACCEPTS_PER_HOUR or step == 0:
-            return Tuning(threshold, counts, strictest, false, hours)
-    raise AssertionError("unreachable")
+            result = Tuning(threshold, counts, strictest, false, hours)
+            break
+    else:
+        raise AssertionError("unreachable")
+    if full.hearing.phrase_model and full.hearing.engine == "pocketsphinx":
+        _tune_phrase_model(result, recordings, phrase, intent, full, minutes, report)
+    return result
+
+
+PHRASE_MARGIN = 0.1
+PHRASE_LIMITS = (0.3, 0.9)
+"""The phrase threshold goes this far below the least sure recording (if that is below
+the configured one), within these limits."""
+
+
+def _tune_phrase_model(result: Tuning, recordings: list[np.ndarray], phrase: str,
+                       intent: Intent, config: Config, minutes: float,
+                       report) -> None:  # noqa: ANN001
+    from pausebuddy.hearing.phrase_model import PhraseSpotter, find_model, request_phrases
+    from pausebuddy.phrases import normalize
+
+    book = PhraseBook(config.phrases)
+    said = request_phrases(book)
+    model = find_model(said)
+    spoken = normalize(phrase if book.has_wake_word(phrase) else f"{book.wake_word} {phrase}")
+    if model is None or spoken not in model.phrases:
+        report("  no phrase model covers this phrase (pausebuddy learn): only the"
+               " wake-word stage is tuned")
+        return
+    spotter = PhraseSpotter(model, config.hearing.phrase_threshold)
+    scores = [spotter.peak(r, spoken) for r in recordings]
+    report("  the phrase model's certainty per recording: "
+           + ", ".join(f"{s:.2f}" for s in scores))
+    # Looser than the configured one if their voices need it, never stricter: clean
+    # recordings score higher than the same voices on a noisy evening.
+    threshold = max(min(min(scores) - PHRASE_MARGIN, config.hearing.phrase_threshold),
+                    PHRASE_LIMITS[0])
+    while True:
+        tuned = replace(config, hearing=replace(config.hearing, phrase_threshold=threshold,
+                                                wake_threshold=result.threshold))
+        report(f"  checking phrase threshold {threshold:.2f} (both stages) on {minutes:g}"
+               " minutes of talk ...")
+        false, hours = measure_false_accepts(phrase, intent, tuned, minutes)
+        if false / hours <= MAX_FALSE_ACCEPTS_PER_HOUR or threshold >= PHRASE_LIMITS[1]:
+            break
+        threshold = min(round(threshold + 0.1, 2), PHRASE_LIMITS[1])
+    result.phrase_threshold, result.phrase_scores = round(threshold, 2), scores
+    result.both_false_accepts = false

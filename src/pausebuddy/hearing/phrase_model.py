@@ -156,6 +156,18 @@ class PhraseSpotter:
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = origin
 
+    def peak(self, samples: np.ndarray, phrase: str) -> float:
+        """How sure it gets of `phrase` (or a phrase meaning the same) anywhere in a
+        whole recording."""
+        embedded = self._embedder.embed(samples)
+        count = len(embedded) - WINDOW + 1
+        if count <= 0:
+            return 0.0
+        index = np.arange(WINDOW)[None] + np.arange(count)[:, None]
+        sure = self.model.probabilities(embedded[index].reshape(count, -1)) @ self._grouping
+        group = int(np.argmax(self._grouping[self.model.phrases.index(phrase) + 1]))
+        return float(sure[:, group].max())
+
     def accept(self, samples: np.ndarray) -> list[Detection]:
         new = self._embedder.accept(samples)
         if not len(new):

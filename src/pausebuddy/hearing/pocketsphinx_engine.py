@@ -6,6 +6,10 @@ reliably, and the few seconds after it are then decoded with a grammar of the co
 phrases plus common filler words (the filler soaks up talk that is not a phrase).
 While a reply is expected (a session, a reminder), any speech opens that grammar window,
 so "stop" and "five more minutes" need no wake word.
+
+Outside a session the phrase model (phrase_model.py) listens for requests alongside the
+wake-word spotter, when one is learned for the configured phrases: it hears voices the
+spotter misses (and the other way round), and what both hear is reported once.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ _PHRASE_LEAD = SAMPLE_RATE_HZ * 3 // 2
 began (its window is 2 s; the ring holds 3)."""
 _TIMEOUT_ONLY = frozenset({Intent.TIMEOUT})
 _SAME_PHRASE = 2 * SAMPLE_RATE_HZ
+"""A request heard by both stages ends at about the same time: within this, it is one."""
 _HOLD = SAMPLE_RATE_HZ
 """The longest a time-out waits for a length after it (within the 1 s a reply may take)."""
 _REPLY_OVERLAP = SAMPLE_RATE_HZ * 6 // 10
@@ -146,9 +151,9 @@ class PocketsphinxRecognizer:
         self._phrases_resting = True
         """The phrase spotter is not fed (quiet, or it was not listening just before)."""
         self._held: list[Heard] = []
+        """Heard, to be reported with the next block (its window was dropped)."""
         self._last_report: tuple[Intent | None, int] | None = None
         """The last thing reported and where it ended (see _once)."""
-        """Heard, to be reported with the next block (its window was dropped)."""
         self._start_spotting()
 
     # -- set-up -----------------------------------------------------------------------
