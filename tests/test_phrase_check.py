@@ -101,9 +101,9 @@ def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(
     assert saved.break_minutes == 25  # the rest of their config is kept
     assert saved.hearing.tuned and "from 3 recordings" in saved.hearing.tuned
     assert 1e-70 <= saved.hearing.wake_threshold <= 1e-10
-    # The shipped phrase model covers the default time-out phrase: sure of these clear
-    # recordings, so its threshold stays as configured (tuning never makes it stricter).
+    # The shipped phrase model covers the default time-out phrase: its threshold goes
+    # below how sure it was of the least clear recording, never above the configured one.
     assert "phrase model was at least" in tuned.stdout
-    assert saved.hearing.phrase_threshold == 0.7
+    assert 0.3 <= saved.hearing.phrase_threshold <= Config().hearing.phrase_threshold
     assert "phrase_threshold" in saved.hearing.tuned
     assert (tmp_path / "config.yaml.before-tune").read_text() == "# ours\nbreak_minutes: 25\n"

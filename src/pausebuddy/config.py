@@ -63,7 +63,7 @@ class HearingConfig:
     phrases' model ships; `pausebuddy learn` learns one for your own phrases. Without a
     model for the configured phrases (or with this off), the wake-word spotter below
     and the command grammar hear them."""
-    phrase_threshold: float = 0.7
+    phrase_threshold: float = 0.9
     """How sure the phrase model must be (0-1); lower hears more."""
     wake_spotter: bool = True
     """With a phrase model, the wake-word spotter and grammar listen for requests too,
