@@ -23,8 +23,8 @@ import numpy as np
 from pausebuddy import corpus
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.corpus import Speaker
-from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s
-from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel
+from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
+from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel, windows
 
 ACCENTS = ["en-us", "en-gb", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc", "en-gb-x-rp",
            "en-gb-scotland"]
@@ -145,7 +145,7 @@ def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
     if _EMBEDDER is None:
         _EMBEDDER = SpeechEmbedder()
     rng = random.Random(seed)
-    windows, labels, lengths = [], [], []
+    kept, labels, lengths = [], [], []
     for label in kinds:
         speaker = learning_voice(rng)
         text = phrases[label - 1] if label else other_text(rng, phrases, wake_word)
@@ -168,8 +168,8 @@ def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
             clip = corpus.mix(clip, source[at : at + len(clip)], rng.uniform(0, 20))
         if label:
             lengths.append(stop_s - start_s)
-        embedded = _EMBEDDER.embed(clip)
-        for first in range(len(embedded) - WINDOW + 1):
+        runs = windows(_EMBEDDER.embed(clip))
+        for first, run in enumerate(runs):
             ends = float(end_s(first + WINDOW - 1))
             if stop_s - _LABEL_BEFORE_S <= ends <= stop_s + _LABEL_AFTER_S:
                 y = label
@@ -177,9 +177,9 @@ def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
                 continue
             else:
                 y = 0
-            windows.append(embedded[first : first + WINDOW].reshape(-1))
+            kept.append(run)
             labels.append(y)
-    return (np.array(windows, dtype=np.float32).reshape(-1, WINDOW * 96),
+    return (np.array(kept, dtype=np.float32).reshape(-1, WINDOW * DIM),
             np.array(labels, dtype=np.int16), lengths)
 
 

@@ -28,7 +28,6 @@ _LOGGER = logging.getLogger(__name__)
 
 WINDOW = 16
 """Embeddings the classifier sees at once: 16 x 80 ms after the first 0.79 s = 1.99 s."""
-WINDOW_S = float(end_s(WINDOW - 1))
 RECIPE = 1
 """The learning recipe's version: a model learned by an older recipe is learned again."""
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "phrase_model.npz"
@@ -75,10 +74,6 @@ class PhraseModel:
         odds = np.exp(logits)
         return odds / odds.sum(axis=1, keepdims=True)
 
-    @property
-    def key(self) -> str:
-        return model_key(self.phrases)
-
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
@@ -96,6 +91,13 @@ class PhraseModel:
             return cls([str(p) for p in data["phrases"]], data["mean"], data["scale"],
                        data["coef"], data["intercept"], data["durations_s"],
                        str(data["about"]))
+
+
+def windows(embedded: np.ndarray) -> np.ndarray:
+    """Every run of WINDOW embeddings, flattened: (len - WINDOW + 1, WINDOW * DIM)."""
+    count = max(len(embedded) - WINDOW + 1, 0)
+    index = np.arange(WINDOW)[None] + np.arange(count)[:, None]
+    return embedded[index].reshape(count, WINDOW * DIM)
 
 
 def learned_path(phrases: list[str]) -> Path:
@@ -159,12 +161,10 @@ class PhraseSpotter:
     def peak(self, samples: np.ndarray, phrase: str) -> float:
         """How sure it gets of `phrase` (or a phrase meaning the same) anywhere in a
         whole recording."""
-        embedded = self._embedder.embed(samples)
-        count = len(embedded) - WINDOW + 1
-        if count <= 0:
+        runs = windows(self._embedder.embed(samples))
+        if not len(runs):
             return 0.0
-        index = np.arange(WINDOW)[None] + np.arange(count)[:, None]
-        sure = self.model.probabilities(embedded[index].reshape(count, -1)) @ self._grouping
+        sure = self.model.probabilities(runs) @ self._grouping
         group = int(np.argmax(self._grouping[self.model.phrases.index(phrase) + 1]))
         return float(sure[:, group].max())
 
@@ -175,10 +175,10 @@ class PhraseSpotter:
         first = self._embedder.count - len(new)  # index of new[0] in this stream
         self._recent = np.concatenate([self._recent, new])
         found = []
-        count = len(self._recent) - WINDOW + 1
+        runs = windows(self._recent)
+        count = len(runs)
         if count > 0:
-            index = np.arange(WINDOW)[None] + np.arange(count)[:, None]
-            probs = self.model.probabilities(self._recent[index].reshape(count, -1))
+            probs = self.model.probabilities(runs)
             sure = probs @ self._grouping
             for row, p in enumerate(probs):
                 group = int(np.argmax(sure[row]))
