@@ -1,14 +1,15 @@
 """Request phrases heard whole, by a small classifier over speech embeddings.
 
 One model covers every configured request phrase as it is said ("pause buddy, time
-out", "pause buddy, let's breathe", ...): a multinomial logistic regression over the last
-WINDOW embeddings (2 s of sound), with a class per phrase and one for anything else. It
-fires near the end of a phrase. Models are learned from synthetic speech
-(`pausebuddy learn`, phrase_learning.py); the default phrases' model ships in the package.
+out", "pause buddy, let's breathe", ...): a small neural network (one hidden layer of 32
+ReLUs, then a softmax) over the last WINDOW embeddings (2 s of sound), with a class per
+phrase and one for anything else. It fires near the end of a phrase. Models are learned
+from synthetic speech (`pausebuddy learn`, phrase_learning.py); the default phrases'
+model ships in the package.
 
 This is openWakeWord's method (a classifier over Google's speech embeddings, trained on
-synthetic speech) with a linear classifier, so that learning a couple's own phrase takes
-minutes on the device and needs no downloads.
+synthetic speech) with a classifier small enough that learning a couple's own phrase
+takes minutes on the device and needs no downloads.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ _LOGGER = logging.getLogger(__name__)
 
 WINDOW = 16
 """Embeddings the classifier sees at once: 16 x 80 ms after the first 0.79 s = 1.99 s."""
-RECIPE = 1
+RECIPE = 2
 """The learning recipe's version: a model learned by an older recipe is learned again."""
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "phrase_model.npz"
 COOLDOWN_S = 1.5
-"""After a phrase is heard, the same sound is not heard again for this long (the
-classifier stays above its threshold for a few frames at the end of a phrase)."""
+"""After a phrase is heard, it is not heard again for this long (the classifier stays
+above its threshold for a few frames at the end of a phrase)."""
 
 
 def request_phrases(phrases: PhraseBook) -> list[str]:
@@ -59,9 +60,9 @@ class PhraseModel:
     """Class k + 1 is phrases[k]; class 0 is anything else."""
     mean: np.ndarray
     scale: np.ndarray
-    coef: np.ndarray
-    """(classes, WINDOW * DIM)"""
-    intercept: np.ndarray
+    layers: list[tuple[np.ndarray, np.ndarray]]
+    """(weights (out, in), bias (out,)) of each layer, ReLU between them; the last gives
+    a logit per class. One layer is a logistic regression."""
     durations_s: np.ndarray
     """Typical length of each phrase as said (to place its start)."""
     about: str
@@ -69,7 +70,11 @@ class PhraseModel:
 
     def probabilities(self, windows: np.ndarray) -> np.ndarray:
         """(m, WINDOW * DIM) -> (m, classes)."""
-        logits = ((windows - self.mean) / self.scale) @ self.coef.T + self.intercept
+        values = (windows - self.mean) / self.scale
+        for weights, bias in self.layers[:-1]:
+            values = np.maximum(values @ weights.T + bias, 0)
+        weights, bias = self.layers[-1]
+        logits = values @ weights.T + bias
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         return odds / odds.sum(axis=1, keepdims=True)
@@ -77,10 +82,11 @@ class PhraseModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
+        layers = {f"{name}{k}": array for k, layer in enumerate(self.layers)
+                  for name, array in zip(("weights", "bias"), layer, strict=True)}
         np.savez_compressed(tmp, phrases=np.array(self.phrases), mean=self.mean,
-                            scale=self.scale, coef=self.coef, intercept=self.intercept,
-                            durations_s=self.durations_s, about=np.array(self.about),
-                            recipe=np.array(RECIPE))
+                            scale=self.scale, durations_s=self.durations_s,
+                            about=np.array(self.about), recipe=np.array(RECIPE), **layers)
         tmp.replace(path)
 
     @classmethod
@@ -88,9 +94,10 @@ class PhraseModel:
         with np.load(path) as data:
             if int(data["recipe"]) != RECIPE:
                 raise ValueError(f"{path} was learned by recipe {int(data['recipe'])}")
+            layers = [(data[f"weights{k}"], data[f"bias{k}"])
+                      for k in range(len(data.files)) if f"weights{k}" in data.files]
             return cls([str(p) for p in data["phrases"]], data["mean"], data["scale"],
-                       data["coef"], data["intercept"], data["durations_s"],
-                       str(data["about"]))
+                       layers, data["durations_s"], str(data["about"]))
 
 
 def windows(embedded: np.ndarray) -> np.ndarray:
@@ -149,7 +156,10 @@ class PhraseSpotter:
         self._embedder = embedder or SpeechEmbedder()
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = 0
-        self._quiet_until = -1
+        self._quiet_until: dict[int, int] = {}
+        """Per group: the stream sample before which it is not heard again. Per group, so
+        that talk taken for one request ("we're okay now") does not hide another said
+        just after it."""
         self.restart(0)
 
     def restart(self, origin: int) -> None:
@@ -184,9 +194,9 @@ class PhraseSpotter:
                 group = int(np.argmax(sure[row]))
                 last = first + len(new) - count + row  # the window's last embedding
                 end = self._origin + int(end_s(last) * SAMPLE_RATE_HZ)
-                if sure[row, group] < self.threshold or end < self._quiet_until:
+                if sure[row, group] < self.threshold or end < self._quiet_until.get(group, -1):
                     continue
-                self._quiet_until = end + int(COOLDOWN_S * SAMPLE_RATE_HZ)
+                self._quiet_until[group] = end + int(COOLDOWN_S * SAMPLE_RATE_HZ)
                 k = int(np.argmax(p * self._grouping[:, group]))  # its likeliest phrase
                 length = int(self.model.durations_s[k - 1] * SAMPLE_RATE_HZ)
                 found.append(Detection(self.model.phrases[k - 1], max(end - length, 0), end,

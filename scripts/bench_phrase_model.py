@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""The phrase model alone, at several thresholds: recall and false accepts per hour.
+
+    .venv/bin/python scripts/bench_phrase_model.py [--quick] [--model FILE] [--cache DIR]
+
+The hearing benchmark (bench_hearing.py) measures the whole recognizer; this one isolates
+the phrase model (hearing/phrase_model.py) on the same corpus: the request streams of
+bench_hearing (every request phrase said by its voices inside other talk, in its
+conditions) and hours of its talk without a phrase. Each recording is embedded once; the
+model then scores every 2 s window, and a run of the spotter's rule (a phrase's group
+over the threshold, 1.5 s cooldown) is counted at each threshold. As in bench_hearing, a
+phrase counts as heard when its intent is found ending inside it or within a second
+after it, and a false accept is a time-out, breathe or ground request found in the talk
+(the others are ignored with no session running). With --cache the embeddings are kept, so comparing models (--model, a
+file `pausebuddy learn --output` wrote) takes seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_hearing  # noqa: E402 - the benchmark's corpus and scoring
+
+from pausebuddy import audio, corpus  # noqa: E402
+from pausebuddy.config import Config  # noqa: E402
+from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s  # noqa: E402
+from pausebuddy.hearing.phrase_model import (  # noqa: E402
+    COOLDOWN_S,
+    WINDOW,
+    PhraseModel,
+    find_model,
+    request_phrases,
+    windows,
+)
+from pausebuddy.phrases import Intent, PhraseBook  # noqa: E402
+
+THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95)
+CHUNK_S = 600
+
+_EMBEDDER: SpeechEmbedder | None = None
+
+
+def _embed(samples: np.ndarray) -> np.ndarray:
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        _EMBEDDER = SpeechEmbedder()
+    return _EMBEDDER.embed(samples)
+
+
+def job_positive(args: tuple) -> str:
+    """Embeddings of one voice's request stream in one condition, saved to a file."""
+    index, speaker, condition, folder = args
+    path = Path(folder) / f"positive-{index}-{condition.replace(' ', '_')}.npz"
+    if not path.exists():
+        stream = bench_hearing.build_streams(speaker, Config(), seed=100 + index)[0]
+        _, kind, value = next(c for c in bench_hearing.CONDITIONS if c[0] == condition)
+        noises = {kind: np.load(Path(folder) / f"{kind}.npy")} \
+            if kind in ("pink", "brown", "babble") else {}
+        stream = bench_hearing.in_condition(stream, kind, value, noises)
+        marks = np.array([(i.value, s, e) for i, _, s, e in stream.marks], dtype=object)
+        np.savez(path, embedded=_embed(stream.samples), marks=marks,
+                 voice=speaker.label, condition=condition)
+    return str(path)
+
+
+def job_negative(args: tuple) -> str:
+    chunk, seconds, speakers, folder = args
+    path = Path(folder) / f"negative-{chunk}-{int(seconds)}.npz"
+    if not path.exists():
+        samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds,
+                                                         seed=1000 + chunk)))
+        if chunk % 2 == 1:
+            samples = corpus.mix(samples, np.load(Path(folder) / "pink.npy"), 20)
+        np.savez(path, embedded=_embed(samples), seconds=len(samples) / audio.RATE_HZ)
+    return str(path)
+
+
+def spotted(sure: np.ndarray, threshold: float) -> list[tuple[int, float]]:
+    """The spotter's rule on a whole recording: (group, end_s) of each detection."""
+    found, quiet_until = [], {}
+    for row in np.flatnonzero(sure.max(axis=1) >= threshold):
+        ends = float(end_s(row + WINDOW - 1))
+        group = int(np.argmax(sure[row]))
+        if ends >= quiet_until.get(group, -1.0):
+            found.append((group, ends))
+            quiet_until[group] = ends + COOLDOWN_S
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="bench_hearing's quick corpus: 2 voices, 3 conditions, 1 h of"
+                             " talk")
+    parser.add_argument("--negative-hours", type=float, default=None,
+                        help="hours of talk without a phrase (default 5, quick 1)")
+    parser.add_argument("--model", type=Path, action="append", default=[],
+                        help="a phrase model file (default: the one the config's phrases"
+                             " use); more than one compares them")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep the embeddings here and reuse them")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+
+    config = Config()
+    book = PhraseBook(config.phrases)
+    models = [PhraseModel.load(path) for path in args.model]
+    if not models:
+        model = find_model(request_phrases(book))
+        if model is None:
+            print("No phrase model for the configured phrases: run `pausebuddy learn`.")
+            return 1
+        models = [model]
+    speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
+    conditions = [c[0] for c in bench_hearing.CONDITIONS
+                  if not args.quick or c[0] in bench_hearing.QUICK_CONDITIONS]
+    negative_s = 3600 * (args.negative_hours or (1 if args.quick else 5))
+    folder = args.cache or Path(tempfile.mkdtemp(prefix="pausebuddy-bench-phrase-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    print("Embedding the benchmark's phrase streams and talk ...", flush=True)
+    for name, color in (("pink", "pinknoise"), ("brown", "brownnoise")):
+        if not (folder / f"{name}.npy").exists():
+            np.save(folder / f"{name}.npy", corpus.noise(color, 60))
+    if not (folder / "babble.npy").exists():
+        np.save(folder / "babble.npy", corpus.babble(120, 7))
+    with Pool(args.jobs) as pool:
+        positive_paths = pool.map(job_positive, [
+            (i, s, c, str(folder)) for i, s in enumerate(speakers) for c in conditions],
+            chunksize=1)
+        chunks = int(np.ceil(negative_s / CHUNK_S))
+        negative_paths = pool.map(job_negative, [
+            (k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
+            for k in range(chunks)], chunksize=1)
+    print(f"  {(time.monotonic() - started) / 60:.1f} min\n")
+
+    for model in models:
+        intents = [book.match(p).intent for p in model.phrases]
+        order = sorted(set(intents), key=intents.index)
+        grouping = np.zeros((len(model.phrases) + 1, len(order)), np.float32)
+        for k, intent in enumerate(intents):
+            grouping[k + 1, order.index(intent)] = 1
+
+        def sure(embedded: np.ndarray, model=model, grouping=grouping) -> np.ndarray:
+            runs = windows(embedded)
+            return model.probabilities(runs) @ grouping if len(runs) \
+                else np.zeros((0, grouping.shape[1]))
+
+        positives = []
+        for path in positive_paths:
+            with np.load(path, allow_pickle=True) as data:
+                positives.append((sure(data["embedded"]), data["marks"],
+                                  str(data["condition"])))
+        negatives, hours = [], 0.0
+        for path in negative_paths:
+            with np.load(path) as data:
+                negatives.append(sure(data["embedded"]))
+                hours += float(data["seconds"]) / 3600
+
+        print(f"Model: {model.about}")
+        header = ["threshold", "recall", *conditions, "false accepts per hour",
+                  "other detections in the phrase streams"]
+        print("| " + " | ".join(header) + " |\n|" + " --- |" * len(header))
+        for threshold in THRESHOLDS:
+            by_condition, extra = defaultdict(list), 0
+            for scores, marks, condition in positives:
+                found = [(order[group], 0.0, 0.0, at, 0.0)
+                         for group, at in spotted(scores, threshold)]
+                stream = bench_hearing.Stream(
+                    np.zeros(0), [(Intent(i), "", s, e) for i, s, e in marks], False)
+                results, wrong = bench_hearing.score(stream, found)
+                by_condition[condition] += [heard for _, _, heard, _ in results]
+                extra += wrong
+            every = [ok for oks in by_condition.values() for ok in oks]
+            false = sum(order[group] in bench_hearing.IDLE
+                        for scores in negatives for group, _ in spotted(scores, threshold))
+            cells = [f"{threshold}", f"{sum(every)}/{len(every)} ({100 * np.mean(every):.1f}%)"]
+            cells += [f"{100 * np.mean(by_condition[c]):.0f}%" for c in conditions]
+            cells += [f"{false / hours:.2f} ({false} in {hours:.1f} h)", str(extra)]
+            print("| " + " | ".join(cells) + " |")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
