@@ -11,8 +11,8 @@ model then scores every 2 s window, and a run of the spotter's rule (a phrase's 
 over the threshold, 1.5 s cooldown) is counted at each threshold. As in bench_hearing, a
 phrase counts as heard when its intent is found ending inside it or within a second
 after it, and a false accept is a time-out, breathe or ground request found in the talk
-(the others are ignored with no session running). With --cache the embeddings are kept, so comparing models (--model, a
-file `pausebuddy learn --output` wrote) takes seconds.
+(the others are ignored with no session running). With --cache the embeddings are kept,
+so comparing models (--model, a file `pausebuddy learn --output` wrote) takes seconds.
 """
 
 from __future__ import annotations
