@@ -1,11 +1,11 @@
 """Request phrases heard whole, by a small classifier over speech embeddings.
 
-One model covers every configured request phrase as it is said ("pause buddy, time
-out", "pause buddy, let's breathe", ...): a small neural network (one hidden layer of 32
-ReLUs, then a softmax) over the last WINDOW embeddings (2 s of sound), with a class per
-phrase and one for anything else. It fires near the end of a phrase. Models are learned
-from synthetic speech (`pausebuddy learn`, phrase_learning.py); the default phrases'
-model ships in the package.
+One model covers every configured request phrase as it is said ("pause buddy, time out",
+"pause buddy, let's breathe", ...): a small neural network (one hidden layer of ReLUs,
+then a softmax; learning joins three networks of 32 units into one) over the last WINDOW
+embeddings (2 s of sound), with a class per phrase and one for anything else. It fires
+near the end of a phrase. Models are learned from synthetic speech (`pausebuddy learn`,
+phrase_learning.py); the default phrases' model ships in the package.
 
 This is openWakeWord's method (a classifier over Google's speech embeddings, trained on
 synthetic speech) with a classifier small enough that learning a couple's own phrase
