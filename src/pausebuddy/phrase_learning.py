@@ -97,7 +97,7 @@ hold part of it."""
 
 @dataclass(frozen=True)
 class Recipe:
-    """How much to synthesize. 120 clips per phrase learn ten phrases in about 7 minutes
+    """How much to synthesize. 120 clips per phrase learn ten phrases in about 5 minutes
     on two cores; 240 heard no more (scripts/bench_phrase_model.py)."""
 
     clips_per_phrase: int = 120
