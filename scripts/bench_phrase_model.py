@@ -35,11 +35,13 @@ from pausebuddy import audio, corpus  # noqa: E402
 from pausebuddy.config import Config  # noqa: E402
 from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s  # noqa: E402
 from pausebuddy.hearing.phrase_model import (  # noqa: E402
-    COOLDOWN_S,
     WINDOW,
     PhraseModel,
     find_model,
+    grouping,
+    intent_groups,
     request_phrases,
+    spot,
     windows,
 )
 from pausebuddy.phrases import Intent, PhraseBook  # noqa: E402
@@ -86,15 +88,11 @@ def job_negative(args: tuple) -> str:
 
 
 def spotted(sure: np.ndarray, threshold: float) -> list[tuple[int, float]]:
-    """The spotter's rule on a whole recording: (group, end_s) of each detection."""
-    found, quiet_until = [], {}
-    for row in np.flatnonzero(sure.max(axis=1) >= threshold):
-        ends = float(end_s(row + WINDOW - 1))
-        group = int(np.argmax(sure[row]))
-        if ends >= quiet_until.get(group, -1.0):
-            found.append((group, ends))
-            quiet_until[group] = ends + COOLDOWN_S
-    return found
+    """The spotter's rule (phrase_model.spot) on a whole recording: (group, end_s) of
+    each detection."""
+    ends = end_s(np.arange(len(sure)) + WINDOW - 1)
+    samples = (ends * audio.RATE_HZ).astype(int)
+    return [(group, float(ends[row])) for row, group in spot(sure, samples, threshold, {})]
 
 
 def main() -> int:
@@ -146,16 +144,13 @@ def main() -> int:
     print(f"  {(time.monotonic() - started) / 60:.1f} min\n")
 
     for model in models:
-        intents = [book.match(p).intent for p in model.phrases]
-        order = sorted(set(intents), key=intents.index)
-        grouping = np.zeros((len(model.phrases) + 1, len(order)), np.float32)
-        for k, intent in enumerate(intents):
-            grouping[k + 1, order.index(intent)] = 1
+        order, groups = intent_groups(model, book)
+        sums = grouping(groups)
 
-        def sure(embedded: np.ndarray, model=model, grouping=grouping) -> np.ndarray:
+        def sure(embedded: np.ndarray, model=model, sums=sums) -> np.ndarray:
             runs = windows(embedded)
-            return model.probabilities(runs) @ grouping if len(runs) \
-                else np.zeros((0, grouping.shape[1]))
+            return model.probabilities(runs) @ sums if len(runs) \
+                else np.zeros((0, sums.shape[1]))
 
         positives = []
         for path in positive_paths:

@@ -23,7 +23,7 @@ import numpy as np
 
 from pausebuddy.hearing import SAMPLE_RATE_HZ, HearingError
 from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
-from pausebuddy.phrases import REQUESTS, PhraseBook, normalize
+from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, normalize
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -128,6 +128,38 @@ def find_model(phrases: list[str]) -> PhraseModel | None:
     return None
 
 
+def intent_groups(model: PhraseModel, phrases: PhraseBook) -> tuple[list[Intent], list[int]]:
+    """The intents the model's phrases mean, in order, and each phrase's index among
+    them: phrases of the same intent form a group."""
+    intents = [phrases.match(phrase).intent for phrase in model.phrases]
+    order = sorted(set(intents), key=intents.index)
+    return order, [order.index(intent) for intent in intents]
+
+
+def grouping(groups: list[int]) -> np.ndarray:
+    """(classes, groups): probabilities @ grouping sums each phrase's into its group's."""
+    matrix = np.zeros((len(groups) + 1, max(groups) + 1), np.float32)
+    matrix[np.arange(len(groups)) + 1, groups] = 1
+    return matrix
+
+
+def spot(sure: np.ndarray, ends: np.ndarray, threshold: float,
+         quiet_until: dict[int, int]) -> list[tuple[int, int]]:
+    """The spotter's rule over windows' group probabilities `sure` (windows, groups)
+    ending at `ends` (stream samples): (window, group) where the likeliest group is at
+    least `threshold` sure, unless that group was heard less than COOLDOWN_S before.
+    `quiet_until` (per group, stream samples) carries the cooldown and is updated. Per
+    group, so that talk taken for one request ("we're okay now") does not hide another
+    said just after it."""
+    found = []
+    for row in np.flatnonzero(sure.max(axis=1) >= threshold):
+        group, end = int(np.argmax(sure[row])), int(ends[row])
+        if end >= quiet_until.get(group, -1):
+            quiet_until[group] = end + int(COOLDOWN_S * SAMPLE_RATE_HZ)
+            found.append((int(row), group))
+    return found
+
+
 @dataclass(frozen=True)
 class Detection:
     phrase: str
@@ -149,17 +181,13 @@ class PhraseSpotter:
             raise HearingError(f"phrase threshold {threshold} must be between 0 and 1")
         self.model = model
         self.threshold = threshold
-        groups = list(range(len(model.phrases))) if groups is None else groups
-        # (classes, groups): sums each phrase's probability into its group.
-        self._grouping = np.zeros((len(model.phrases) + 1, max(groups) + 1), np.float32)
-        self._grouping[np.arange(len(groups)) + 1, groups] = 1
+        self._grouping = grouping(list(range(len(model.phrases))) if groups is None
+                                  else groups)
         self._embedder = embedder or SpeechEmbedder()
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = 0
         self._quiet_until: dict[int, int] = {}
-        """Per group: the stream sample before which it is not heard again. Per group, so
-        that talk taken for one request ("we're okay now") does not hide another said
-        just after it."""
+        """Per group: the stream sample before which it is not heard again (spot)."""
         self.restart(0)
 
     def restart(self, origin: int) -> None:
@@ -190,15 +218,12 @@ class PhraseSpotter:
         if count > 0:
             probs = self.model.probabilities(runs)
             sure = probs @ self._grouping
-            for row, p in enumerate(probs):
-                group = int(np.argmax(sure[row]))
-                last = first + len(new) - count + row  # the window's last embedding
-                end = self._origin + int(end_s(last) * SAMPLE_RATE_HZ)
-                if sure[row, group] < self.threshold or end < self._quiet_until.get(group, -1):
-                    continue
-                self._quiet_until[group] = end + int(COOLDOWN_S * SAMPLE_RATE_HZ)
-                k = int(np.argmax(p * self._grouping[:, group]))  # its likeliest phrase
+            last = first + len(new) - count + np.arange(count)  # each window's last embedding
+            ends = self._origin + (end_s(last) * SAMPLE_RATE_HZ).astype(int)
+            for row, group in spot(sure, ends, self.threshold, self._quiet_until):
+                k = int(np.argmax(probs[row] * self._grouping[:, group]))  # its likeliest phrase
                 length = int(self.model.durations_s[k - 1] * SAMPLE_RATE_HZ)
+                end = int(ends[row])
                 found.append(Detection(self.model.phrases[k - 1], max(end - length, 0), end,
                                        float(sure[row, group])))
         self._recent = self._recent[-(WINDOW - 1) :]

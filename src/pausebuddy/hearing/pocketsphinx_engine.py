@@ -26,7 +26,12 @@ from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
-from pausebuddy.hearing.phrase_model import PhraseSpotter, find_model, request_phrases
+from pausebuddy.hearing.phrase_model import (
+    PhraseSpotter,
+    find_model,
+    intent_groups,
+    request_phrases,
+)
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, spoken_seconds
 
 _LOGGER = logging.getLogger(__name__)
@@ -169,8 +174,7 @@ class PocketsphinxRecognizer:
                              "the wake-word spotter hears them ('pausebuddy learn' learns "
                              "one, in a few minutes).")
                 return None
-            intents = [self._phrases.match(phrase).intent for phrase in model.phrases]
-            groups = [sorted(set(intents), key=intents.index).index(i) for i in intents]
+            _, groups = intent_groups(model, self._phrases)
             return PhraseSpotter(model, self._config.phrase_threshold, groups)
         except HearingError as err:
             _LOGGER.warning("%s. Until then the wake-word spotter hears the phrases.", err)
