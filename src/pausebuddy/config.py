@@ -65,9 +65,17 @@ class HearingConfig:
     and the command grammar hear them."""
     phrase_threshold: float = 0.9
     """How sure the phrase model must be (0-1); lower hears more."""
+    candidate_threshold: float = 0.0
+    """Where the phrase model is at least this sure of a request but not phrase_threshold
+    sure, the command grammar decodes that moment, and the request counts if the grammar
+    hears it too. 0 turns this off."""
     wake_spotter: bool = True
     """With a phrase model, the wake-word spotter and grammar listen for requests too,
     and either may hear one (each hears some voices the other misses)."""
+    confirm_threshold: float = 0.2
+    """With both, a request only the wake-word stage heard counts when the phrase model
+    was at least this sure of it there too (the second stage that confirms a candidate):
+    its false accepts are on talk the model is sure is not the phrase. 0 turns this off."""
     wake_threshold: float = 1e-40
     """pocketsphinx keyphrase threshold for the wake word; lower hears more."""
     spot_bare_timeout: bool = False
@@ -150,6 +158,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "phrases.match_threshold": (50, 100),
     "hearing.wake_threshold": (1e-100, 1),
     "hearing.phrase_threshold": (0.01, 0.999),
+    "hearing.confirm_threshold": (0, 0.999),
+    "hearing.candidate_threshold": (0, 0.999),
     "hearing.bare_timeout_threshold": (1e-100, 1),
     "hearing.command_window_s": (0.5, 10),
     "hearing.self_mute_tail_s": (0, 3),

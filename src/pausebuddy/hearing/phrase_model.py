@@ -35,6 +35,8 @@ SHIPPED = Path(__file__).resolve().parent.parent / "data" / "phrase_model.npz"
 COOLDOWN_S = 1.5
 """After a phrase is heard, it is not heard again for this long (the classifier stays
 above its threshold for a few frames at the end of a phrase)."""
+HISTORY_S = 6.0
+"""How far back the spotter remembers how sure it was (PhraseSpotter.most_sure)."""
 
 
 def request_phrases(phrases: PhraseBook) -> list[str]:
@@ -167,6 +169,8 @@ class Detection:
     end: int
     """Stream samples."""
     score: float
+    sure: bool = True
+    """False: a candidate, between the candidate threshold and the threshold."""
 
 
 class PhraseSpotter:
@@ -174,13 +178,17 @@ class PhraseSpotter:
     `origin` is the stream sample the embedder's stream starts at (see `restart`)."""
 
     def __init__(self, model: PhraseModel, threshold: float, groups: list[int] | None = None,
-                 embedder: SpeechEmbedder | None = None) -> None:
+                 embedder: SpeechEmbedder | None = None, candidate: float = 0.0) -> None:
         """`groups`: phrases with the same number mean the same ("cancel", "cancel the
-        break"): their probabilities add up."""
+        break"): their probabilities add up. `candidate` (0: none): where the model is
+        at least this sure but not `threshold` sure, it reports a candidate, for another
+        stage to judge."""
         if not 0 < threshold < 1:
             raise HearingError(f"phrase threshold {threshold} must be between 0 and 1")
         self.model = model
         self.threshold = threshold
+        self.candidate = candidate if 0 < candidate < threshold else 0.0
+        self._candidates_quiet_until: dict[int, int] = {}
         self._grouping = grouping(list(range(len(model.phrases))) if groups is None
                                   else groups)
         self._embedder = embedder or SpeechEmbedder()
@@ -188,6 +196,10 @@ class PhraseSpotter:
         self._origin = 0
         self._quiet_until: dict[int, int] = {}
         """Per group: the stream sample before which it is not heard again (spot)."""
+        self._ends = np.zeros(0, dtype=np.int64)
+        self._sure = np.zeros((0, self._grouping.shape[1]), dtype=np.float32)
+        """The last HISTORY_S of windows: where each ended (stream samples), and how sure
+        it was of each group there."""
         self.restart(0)
 
     def restart(self, origin: int) -> None:
@@ -195,6 +207,12 @@ class PhraseSpotter:
         self._embedder.reset()
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = origin
+
+    def most_sure(self, group: int, since: int, until: int) -> float | None:
+        """How sure it was of `group` in the windows that ended from stream sample
+        `since` to `until`; None when it heard none of that (it was resting)."""
+        inside = (self._ends >= since) & (self._ends <= until)
+        return float(self._sure[inside, group].max()) if inside.any() else None
 
     def peak(self, samples: np.ndarray, phrase: str) -> float:
         """How sure it gets of `phrase` (or a phrase meaning the same) anywhere in a
@@ -220,12 +238,21 @@ class PhraseSpotter:
             sure = probs @ self._grouping
             last = first + len(new) - count + np.arange(count)  # each window's last embedding
             ends = self._origin + (end_s(last) * SAMPLE_RATE_HZ).astype(int)
-            for row, group in spot(sure, ends, self.threshold, self._quiet_until):
+            keep = self._ends >= ends[-1] - int(HISTORY_S * SAMPLE_RATE_HZ)
+            self._ends = np.concatenate([self._ends[keep], ends])
+            self._sure = np.concatenate([self._sure[keep], sure.astype(np.float32)])
+            hits = [(row, group, True)
+                    for row, group in spot(sure, ends, self.threshold, self._quiet_until)]
+            if self.candidate:
+                unsure = sure * (sure.max(axis=1, keepdims=True) < self.threshold)
+                hits += [(row, group, False) for row, group in
+                         spot(unsure, ends, self.candidate, self._candidates_quiet_until)]
+            for row, group, certain in sorted(hits):
                 k = int(np.argmax(probs[row] * self._grouping[:, group]))  # its likeliest phrase
                 length = int(self.model.durations_s[k - 1] * SAMPLE_RATE_HZ)
                 end = int(ends[row])
                 found.append(Detection(self.model.phrases[k - 1], max(end - length, 0), end,
-                                       float(sure[row, group])))
+                                       float(sure[row, group]), certain))
         self._recent = self._recent[-(WINDOW - 1) :]
         return found
 

@@ -32,7 +32,7 @@ from pausebuddy.hearing.phrase_model import (
     intent_groups,
     request_phrases,
 )
-from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, spoken_seconds
+from pausebuddy.phrases import REQUESTS, Intent, Match, PhraseBook, spoken_seconds
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ _PHRASE_LEAD = SAMPLE_RATE_HZ * 3 // 2
 """The phrase model, woken by speech, hears it from this long before the VAD says it
 began (its window is 2 s; the ring holds 3)."""
 _TIMEOUT_ONLY = frozenset({Intent.TIMEOUT})
+_CANDIDATE_LEAD = SAMPLE_RATE_HZ // 2
+"""A candidate's window opens this long before where the model places the phrase's
+start (from its typical length: a slow speaker's phrase begins earlier)."""
 _SAME_PHRASE = 2 * SAMPLE_RATE_HZ
 """A request heard by both stages ends at about the same time: within this, it is one."""
 _HOLD = SAMPLE_RATE_HZ
@@ -164,6 +167,8 @@ class PocketsphinxRecognizer:
     # -- set-up -----------------------------------------------------------------------
 
     def _load_phrase_spotter(self) -> PhraseSpotter | None:
+        self._phrase_intents: list[Intent] = []
+        """The intent of each of the phrase model's groups."""
         if not self._config.phrase_model:
             return None
         said = request_phrases(self._phrases)
@@ -174,13 +179,16 @@ class PocketsphinxRecognizer:
                              "the wake-word spotter hears them ('pausebuddy learn' learns "
                              "one, in a few minutes).")
                 return None
-            _, groups = intent_groups(model, self._phrases)
-            return PhraseSpotter(model, self._config.phrase_threshold, groups)
+            self._phrase_intents, groups = intent_groups(model, self._phrases)
+            return PhraseSpotter(model, self._config.phrase_threshold, groups,
+                                 candidate=self._config.candidate_threshold)
         except HearingError as err:
             _LOGGER.warning("%s. Until then the wake-word spotter hears the phrases.", err)
             return None
 
-    def _decoder(self, model_dir: Path, options: dict) -> Decoder:
+    def _decoder(self, model_dir: Path, options: dict, words: set[str]) -> Decoder:
+        """A decoder that knows `words` (what its searches use) and no others: the whole
+        dictionary costs 22 MB more per decoder."""
         if not model_dir.is_dir():
             raise HearingError(
                 f"pocketsphinx model directory {model_dir} does not exist: fix hearing.model"
@@ -189,24 +197,30 @@ class PocketsphinxRecognizer:
         dict_path = model_dir.parent / "cmudict-en-us.dict"
         if not dict_path.exists():
             dict_path = model_dir / "cmudict-en-us.dict"
-        try:
-            decoder = Decoder(
-                hmm=str(model_dir), dict=str(dict_path), lm=None, bestpath=False,
-                samprate=SAMPLE_RATE_HZ, loglevel="FATAL", **options,
-            )
-        except (RuntimeError, ValueError) as exc:
-            raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
-        missing = sorted(w for w in self._phrases.words() if decoder.lookup_word(w) is None)
+        known = _pronunciations(dict_path, words)
+        missing = sorted(w for w in self._phrases.words() if w in words and w not in known)
         if missing:
             raise HearingError(
                 "these phrase words are not in pocketsphinx's dictionary: "
                 + ", ".join(missing)
                 + ". Say them with other words in the config phrases."
             )
-        return decoder
+        with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
+            small = Path(tmp) / "words.dict"
+            small.write_text("".join(line for lines in known.values() for line in lines),
+                             encoding="utf-8")
+            try:
+                return Decoder(
+                    hmm=str(model_dir), dict=str(small), lm=None, bestpath=False,
+                    samprate=SAMPLE_RATE_HZ, loglevel="FATAL", **options,
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
 
     def _load_spotter(self, model_dir: Path) -> Decoder:
-        decoder = self._decoder(model_dir, SPOTTER_OPTIONS)
+        cores = [self._phrases.wake_word, *self._bare, *self._phrases.cores[Intent.STOP]]
+        decoder = self._decoder(model_dir, SPOTTER_OPTIONS,
+                                {w for core in cores for w in core.split()})
         with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
             kws = Path(tmp) / "keyphrases.txt"
             lines = [f"{self._phrases.wake_word} /{self._config.wake_threshold:g}/"]
@@ -221,8 +235,11 @@ class PocketsphinxRecognizer:
         return decoder
 
     def _load_grammar(self, model_dir: Path) -> Decoder:
-        decoder = self._decoder(model_dir, SEARCH_OPTIONS)
-        filler = [w for w in _FILLER if decoder.lookup_word(w) and w not in self._phrases.words()]
+        filler = [w for w in _FILLER if w not in self._phrases.words()]
+        words = {w for text in [self._phrases.wake_word, *self._cores, *filler, *_BRIDGE]
+                 for w in text.split()}
+        decoder = self._decoder(model_dir, SEARCH_OPTIONS, words)
+        filler = [w for w in filler if decoder.lookup_word(w)]
         decoder.add_jsgf_string("command", _grammar(self._phrases.wake_word, self._cores, filler))
         decoder.activate_search("command")
         return decoder
@@ -374,16 +391,31 @@ class PocketsphinxRecognizer:
             samples = self._ring[since - ring_start :]
         heard = []
         for found in spotter.accept(samples):
-            _LOGGER.debug("phrase model: '%s' (%.2f) at %.2f s", found.phrase, found.score,
-                          found.end / SAMPLE_RATE_HZ)
+            _LOGGER.debug("phrase model: '%s' (%.2f%s) at %.2f s", found.phrase, found.score,
+                          "" if found.sure else ", a candidate", found.end / SAMPLE_RATE_HZ)
             phrase = _heard(found.phrase, found.start, found.end, found.score)
             window = self._window
-            if window is None and self._phrases.match(found.phrase, _TIMEOUT_ONLY):
+            timeout = self._phrases.match(found.phrase, _TIMEOUT_ONLY) is not None
+            if not found.sure:
+                if window is None:
+                    # Likely, not sure: the grammar decodes the moment, from a little
+                    # before where the phrase would begin, and judges it.
+                    match = self._phrases.match(found.phrase)
+                    self._open_window(found.start - _CANDIDATE_LEAD,
+                                      wake=(found.start, found.end))
+                    self._window.candidate = match.intent if match else None
+                continue
+            if window is None and timeout:
                 # A length may follow ("... time out for half an hour"): the grammar
                 # listens for it, from the phrase on, and the time-out waits for it a
                 # moment (_HOLD), as one waits for someone to finish a sentence.
                 self._open_window(found.start - _WAKE_LEAD, wake=(found.start, found.end))
                 self._window.holding = (phrase, found.end + _HOLD)
+            elif window is not None and window.candidate is not None and not timeout \
+                    and window.holding is None and window.reported is None:
+                # Sure now, of the candidate that opened the window: no need to wait.
+                heard.append(phrase)
+                window.reported = phrase
             elif window is not None and window.wake is not None and window.holding is None \
                     and window.reported is None:
                 # The wake-word spotter heard it too, and its window is still decoding:
@@ -465,7 +497,16 @@ class PocketsphinxRecognizer:
                                fed_until=self._pos)
         # The cepstral mean as the spotter has it (it hears all speech, the grammar only
         # its windows), brought up to date with what it heard since its utterance began.
-        self._grammar.set_cmn(self._spotter.get_cmn(True))
+        if self._resting:
+            # It was not listening (the phrase model hears requests alone): it hears the
+            # ring now, only for its mean (a keyphrase search is cheap), then forgets it.
+            self._start_spotting()
+            _feed(self._spotter, self._ring)
+            self._grammar.set_cmn(self._spotter.get_cmn(True))
+            self._start_spotting()
+            self._resting = True
+        else:
+            self._grammar.set_cmn(self._spotter.get_cmn(True))
         self._grammar.start_utt()
         replay = self._ring[from_sample - ring_start :]
         if len(replay):
@@ -552,8 +593,30 @@ class PocketsphinxRecognizer:
                 return [holding]
         elif window.reported is not None and spoken_seconds(text) is None:
             return []  # reported already; only a length would add something
+        elif window.candidate is not None and (heard_here is None
+                                               or heard_here.intent is not window.candidate):
+            _LOGGER.debug("the grammar heard '%s', not the candidate", text)
+            return []
+        elif window.reported is None and not self._confirmed(heard_here, start, end):
+            _LOGGER.debug("'%s' not confirmed by the phrase model", text)
+            return []
         score = min((s.prob for s in core_segs), default=1.0)
         return [_heard(text, start, end, score)]
+
+    def _confirmed(self, match: Match | None, start: int, end: int) -> bool:
+        """Whether a request the grammar heard (and the phrase model did not report) was
+        likely enough to the phrase model too, from where it began to a second after it
+        (hearing.confirm_threshold). What the model cannot judge stands: replies, intents
+        it has no phrase for, speech it did not hear (resting)."""
+        spotter = self._phrase_spotter
+        if spotter is None or self.expecting_reply or match is None \
+                or match.intent not in self._phrase_intents:
+            return True
+        threshold = min(self._config.confirm_threshold, self._config.phrase_threshold)
+        sure = spotter.most_sure(self._phrase_intents.index(match.intent), start,
+                                 end + SAMPLE_RATE_HZ)
+        _LOGGER.debug("phrase model on '%s': %s", match.phrase, sure)
+        return sure is None or sure >= threshold
 
     def _update_endpointer(self, samples: np.ndarray) -> tuple[int | None, bool]:
         """Feed the VAD: (sample where speech began in this block or None, whether it ended)."""
@@ -601,8 +664,27 @@ class _Window:
         sample given, whichever is first."""
         self.reported: Heard | None = None
         """What the phrase model heard in this window and was reported already."""
+        self.candidate: Intent | None = None
+        """The request the phrase model was unsure of, which opened this window: it
+        counts if the grammar hears it."""
         self.last_text = ""
         self.text_since = opened
+
+
+def _pronunciations(dict_path: Path, words: set[str]) -> dict[str, list[str]]:
+    """The dictionary's lines for each of `words` that it has ("read" and "read(2)")."""
+    found: dict[str, list[str]] = {}
+    try:
+        with dict_path.open(encoding="utf-8") as lines:
+            for line in lines:
+                word = _PRONUNCIATION.sub("", line.split(maxsplit=1)[0]) if line.strip() else ""
+                if word in words:
+                    found.setdefault(word, []).append(line if line.endswith("\n")
+                                                      else line + "\n")
+    except OSError as exc:
+        raise HearingError(f"pocketsphinx's dictionary {dict_path} cannot be read: {exc}. "
+                           "Run scripts/setup.sh again.") from exc
+    return found
 
 
 def _is_silence(word: str) -> bool:
