@@ -120,7 +120,8 @@ def test_the_spotter_remembers_how_sure_it_was() -> None:
 
 def _sure_of(phrases: list[str], sure: dict[str, float]) -> PhraseModel:
     """A model as sure of each phrase as `sure` says (the rest: anything else),
-    whatever it hears."""
+    whatever it hears. It takes each phrase to last 2 s: it fires every cooldown, not
+    where a phrase ends, so that one of its windows holds the whole phrase."""
     size, classes = WINDOW * DIM, len(phrases) + 1
     odds = np.full(classes, 1e-9)
     for phrase, p in sure.items():
@@ -129,7 +130,7 @@ def _sure_of(phrases: list[str], sure: dict[str, float]) -> PhraseModel:
     return PhraseModel(phrases, np.zeros(size, np.float32), np.ones(size, np.float32),
                        [(np.zeros((classes, size), np.float32),
                          np.log(odds).astype(np.float32))],
-                       np.ones(len(phrases)), "test")
+                       np.full(len(phrases), 2.0), "test")
 
 
 def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> list[str]:

@@ -7,9 +7,12 @@ phrases plus common filler words (the filler soaks up talk that is not a phrase)
 While a reply is expected (a session, a reminder), any speech opens that grammar window,
 so "stop" and "five more minutes" need no wake word.
 
-Outside a session the phrase model (phrase_model.py) listens for requests alongside the
-wake-word spotter, when one is learned for the configured phrases: it hears voices the
-spotter misses (and the other way round), and what both hear is reported once.
+Outside a session the phrase model (phrase_model.py) listens for requests, when one is
+learned for the configured phrases. What it is sure of is heard; what it finds likely
+but is not sure of (hearing.candidate_threshold) the grammar decodes, and it counts if
+the grammar hears the same request. The wake-word spotter may listen alongside
+(hearing.wake_spotter): what only it hears counts if the model found it likely enough
+there too (hearing.confirm_threshold), and what both hear is reported once.
 """
 
 from __future__ import annotations
@@ -593,9 +596,10 @@ class PocketsphinxRecognizer:
                 return [holding]
         elif window.reported is not None and spoken_seconds(text) is None:
             return []  # reported already; only a length would add something
-        elif window.candidate is not None and (heard_here is None
+        elif window.candidate is not None and (heard_here is None or wake_at is None
                                                or heard_here.intent is not window.candidate):
-            _LOGGER.debug("the grammar heard '%s', not the candidate", text)
+            # The grammar must hear it all, the wake word too.
+            _LOGGER.debug("the grammar heard '%s', not the candidate", " ".join(words))
             return []
         elif window.reported is None and not self._confirmed(heard_here, start, end):
             _LOGGER.debug("'%s' not confirmed by the phrase model", text)
