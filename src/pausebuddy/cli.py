@@ -513,6 +513,12 @@ def _tune(args: argparse.Namespace) -> int:
               f" ({rate:.1f} per hour).")
         settings["hearing.phrase_threshold"] = result.phrase_threshold
         phrase_note = f", phrase_threshold {result.phrase_threshold:.2f}"
+        if result.confirm_threshold is not None:
+            print(f"What only the wake-word stage hears now needs the phrase model"
+                  f" {result.confirm_threshold:g} sure of it (was"
+                  f" {config.hearing.confirm_threshold:g}), so that it hears every recording.")
+            settings["hearing.confirm_threshold"] = result.confirm_threshold
+            phrase_note += f", confirm_threshold {result.confirm_threshold:g}"
     if rate > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
         print("Not saved: at the threshold your voices need, ordinary talk is heard as the"
               " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again.")

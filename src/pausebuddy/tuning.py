@@ -47,6 +47,9 @@ class Tuning:
     """How sure the phrase model was of each recording."""
     both_false_accepts: int | None = None
     """False accepts with both stages at the tuned thresholds (same talk)."""
+    confirm_threshold: float | None = None
+    """Lowered when the phrase model is less sure of a recording than the configured
+    confirmation needs (else what the wake-word stage hears of it would not count)."""
 
 
 def heard_in(recording: np.ndarray, intent: Intent, config: Config) -> bool:
@@ -139,9 +142,15 @@ def _tune_phrase_model(result: Tuning, recordings: list[np.ndarray], phrase: str
     # recordings score higher than the same voices on a noisy evening.
     threshold = max(min(min(scores) - PHRASE_MARGIN, config.hearing.phrase_threshold),
                     PHRASE_LIMITS[0])
+    confirm = config.hearing.confirm_threshold
+    if min(scores) < confirm:
+        # The wake-word stage must be able to hear their least clear recording.
+        confirm = round(min(scores) / 2, 3)
+        result.confirm_threshold = confirm
     while True:
         tuned = replace(config, hearing=replace(config.hearing, phrase_threshold=threshold,
-                                                wake_threshold=result.threshold))
+                                                wake_threshold=result.threshold,
+                                                confirm_threshold=confirm))
         report(f"  checking phrase threshold {threshold:.2f} (both stages) on {minutes:g}"
                " minutes of talk ...")
         false, hours = measure_false_accepts(phrase, intent, tuned, minutes)
