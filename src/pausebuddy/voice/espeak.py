@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import tempfile
+import time
 import wave
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pausebuddy.voice import Clip, VoiceError, trim_silence
 from pausebuddy.voice.profiles import VoiceProfile
 
 _LOGGER = logging.getLogger(__name__)
+_WRITE_WAIT_S = 2.0
 
 
 class EspeakVoice:
@@ -40,12 +42,23 @@ class EspeakVoice:
         with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to"
             self._engine.save_to_file(text, str(path))
             self._engine.runAndWait()
+        # pyttsx3's espeak driver may return before its callback has written the file
+        # (seen on a busy machine; pyttsx3 issue 219): give it a moment to appear whole.
+        deadline = time.monotonic() + _WRITE_WAIT_S
         try:
-            with wave.open(str(path), "rb") as wav:
-                rate = wav.getframerate()
-                samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-        except (OSError, EOFError, wave.Error) as exc:
-            raise VoiceError(f"espeak-ng produced no audio for {text!r}: {exc}") from exc
+            while True:
+                try:
+                    with wave.open(str(path), "rb") as wav:
+                        rate = wav.getframerate()
+                        samples = np.frombuffer(wav.readframes(wav.getnframes()),
+                                                dtype=np.int16)
+                    if len(samples) or time.monotonic() >= deadline:
+                        break
+                except (OSError, EOFError, wave.Error) as exc:
+                    if time.monotonic() >= deadline:
+                        raise VoiceError(f"espeak-ng produced no audio for {text!r}: {exc}") \
+                            from exc
+                time.sleep(0.01)
         finally:
             path.unlink(missing_ok=True)
         return Clip(samples=trim_silence(samples), rate_hz=rate)  # espeak pads with quiet
