@@ -18,6 +18,7 @@ there too (hearing.confirm_threshold), and what both hear is reported once.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import tempfile
 from pathlib import Path
@@ -65,8 +66,11 @@ _CANDIDATE_LEAD = SAMPLE_RATE_HZ // 2
 start (from its typical length: a slow speaker's phrase begins earlier)."""
 _SAME_PHRASE = 2 * SAMPLE_RATE_HZ
 """A request heard by both stages ends at about the same time: within this, it is one."""
-_HOLD = SAMPLE_RATE_HZ
-"""The longest a time-out waits for a length after it (within the 1 s a reply may take)."""
+_HOLD = SAMPLE_RATE_HZ * 2 // 5
+_HOLD_LENGTH = SAMPLE_RATE_HZ
+"""How long a request the phrase model heard waits for the grammar's words: a moment
+(_HOLD), or up to a second while the grammar hears a length being said after it ("time
+out for half an hour"; within the 1 s a reply may take)."""
 _REPLY_OVERLAP = SAMPLE_RATE_HZ * 6 // 10
 _ROLLING_WINDOW = SAMPLE_RATE_HZ * 3 // 2
 """Windows that follow each other through continuous sound are short: a reply is one or
@@ -78,17 +82,14 @@ _STABLE_S = 0.25
 "five more minutes" before it is reported)."""
 
 # Extra pocketsphinx search options for the command grammar's decoder
-# (scripts/bench_hearing.py --search tries others). The grammar search keeps a history
-# entry for every word ending in every frame, and with the filler loop that is most of
-# them: a 3 s window of talk takes 270 MB at its peak and 0.59 CPU s per s (maxwpf does
-# not limit it). wbeam=1e-20 with maxhmmpf=1500 took that to 71 MB and 0.17 CPU s, but
-# talk after a reply was then heard as "time out" and "repeat" (tests/test_hearing.py):
-# the pruning cut the filler paths that soak talk up. The memory is given back after each
-# window (native_memory). maxhmmpf=2000 alone nearly halves the cost on talk while replies
-# are expected, as in a session (0.75 -> 0.41 CPU s per s of talk, peak 283 -> 228 MB),
-# with the same quick hearing benchmark (47 and 48 of 82). The "stop" spotter has a
-# decoder of its own, which this does not touch (with one decoder it did: "stop" over
-# its voice at -10 dB was heard 3 of 9 times instead of 8).
+# (scripts/bench_hearing.py --search tries others). The search keeps a history entry for
+# each grammar state a word ends in, in every frame: as JSGF (702 states) a window of talk
+# took 60 MB and about a CPU second per second, which maxhmmpf=2000 nearly halved. The
+# grammar is now a few states (_grammar): about 1 MB and 0.1 CPU s per s, and maxhmmpf no
+# longer binds (the same replies heard without it); it stays as a bound. The memory is
+# given back after each window (native_memory). The "stop" spotter has a decoder of its
+# own, which this does not touch (with one decoder it did: "stop" over its voice at
+# -10 dB was heard 3 of 9 times instead of 8).
 SEARCH_OPTIONS: dict[str, float | int] = {"maxhmmpf": 2000}
 SPOTTER_OPTIONS: dict[str, float | int] = {}
 """The spotter's (wake word, "stop"): pocketsphinx's defaults."""
@@ -115,6 +116,15 @@ _FILLER = (
     " was for on at me all with but just can like oh yeah right well"
 ).split()
 
+
+# The grammar's costs (-ln probability) of a filler word, the wake word, a bridge and a
+# command: what pocketsphinx's JSGF compiler gave them in the grammar this replaced.
+_FILLER_COST = 0.662
+_WAKE_COST = 0.1066
+_BRIDGE_COST = 0.3199
+_COMMAND_COST = 0.5513
+_GRAMMAR_END = 3
+"""The grammar's final state (its start is 0)."""
 
 # Words people put between the wake word and what they ask for.
 _BRIDGE = ["please", "we need a", "we need", "i need a", "can we have a", "can we", "just",
@@ -243,7 +253,9 @@ class PocketsphinxRecognizer:
                  for w in text.split()}
         decoder = self._decoder(model_dir, SEARCH_OPTIONS, words)
         filler = [w for w in filler if decoder.lookup_word(w)]
-        decoder.add_jsgf_string("command", _grammar(self._phrases.wake_word, self._cores, filler))
+        grammar = _grammar(self._phrases.wake_word, self._cores, filler,
+                           decoder.config["lw"])
+        decoder.add_fsg("command", decoder.create_fsg("command", 0, _GRAMMAR_END, grammar))
         decoder.activate_search("command")
         return decoder
 
@@ -331,7 +343,7 @@ class PocketsphinxRecognizer:
                 window.fed_until = self._pos
             heard += self._check_window()
             if self._window is not None and self._window.holding is not None \
-                    and self._pos >= self._window.holding[1]:
+                    and self._pos >= self._window.holding[1] and not self._still_saying():
                 # Waited long enough: report it now; the window may still add a length.
                 heard.append(self._window.holding[0])
                 self._window.reported = self._window.holding[0]
@@ -411,7 +423,8 @@ class PocketsphinxRecognizer:
             if window is None and timeout:
                 # A length may follow ("... time out for half an hour"): the grammar
                 # listens for it, from the phrase on, and the time-out waits for it a
-                # moment (_HOLD), as one waits for someone to finish a sentence.
+                # moment (_HOLD, longer while a length is being said), as one waits for
+                # someone to finish a sentence.
                 self._open_window(found.start - _WAKE_LEAD, wake=(found.start, found.end))
                 self._window.holding = (phrase, found.end + _HOLD)
             elif window is not None and window.candidate is not None and not timeout \
@@ -525,19 +538,25 @@ class PocketsphinxRecognizer:
     def _check_window(self) -> list[Heard]:
         window = self._window
         assert window is not None
-        if self._pos >= window.closes:
-            return self._close_window()
         hyp = self._grammar.hyp()
         words = hyp.hypstr.split() if hyp else []
         found = _find_core(words, self._cores)
+        # A length being said ("... time out for ten"): the words so far begin a longer
+        # phrase than the one they hold whole.
+        last = _extend(words, found, self._cores) if found else -1
+        saying_length = found is not None and last > found[1] \
+            and " ".join(words[found[0] : last + 1]) not in self._cores
+        if self._pos >= window.closes and not (
+                saying_length and self._pos < window.closes + _HOLD_LENGTH):
+            return self._close_window()  # its time is up
         # Stable means the words up to and including a phrase stopped changing; talk
         # after the phrase may go on changing without delaying the answer, unless it is
         # still becoming a longer phrase ("time out" -> "time out for half an hour").
-        text = " ".join(words[: _extend(words, found, self._cores) + 1]) if found \
-            else " ".join(words)
+        text = " ".join(words[: last + 1]) if found else " ".join(words)
         if text != window.last_text:
             window.last_text, window.text_since = text, self._pos
-        elif found and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ:
+        elif found and not saying_length \
+                and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ:
             return self._close_window()
         elif (
             not self._vad.in_speech
@@ -545,6 +564,35 @@ class PocketsphinxRecognizer:
         ):
             return self._close_window()  # they stopped talking
         return []
+
+    def _still_saying(self) -> bool:
+        """Whether the grammar hears the held request's sentence going on, so that it
+        waits for the grammar's words: a length after the request, or talk right after
+        it that the grammar has no words for yet (until _HOLD_LENGTH after it); or a
+        bridge after the wake word ("pause buddy, we need a time out": the phrase model
+        never heard such words, and may take "we need a" for "breathing"), until the
+        window closes."""
+        window = self._window
+        assert window is not None and window.holding is not None
+        hyp = self._grammar.hyp()
+        words = hyp.hypstr.split() if hyp else []
+        wake = _find_core(words, [self._phrases.wake_word])
+        if wake is not None:
+            after = words[wake[1] + 1 :]
+            if any(after[: len(bridge.split())] == bridge.split()
+                   or (after and bridge.startswith(" ".join(after) + " "))
+                   for bridge in _BRIDGE):
+                return True
+        held_end = int(window.holding[0].end_s * SAMPLE_RATE_HZ)
+        if self._pos >= held_end + _HOLD_LENGTH:
+            return False
+        found = _find_core(words, self._cores)
+        if found is None:
+            return False
+        # The words after it begin a length, or none are heard yet while they talk on
+        # (the grammar's words lag the speech by a word).
+        return _extend(words, found, self._cores) > found[1] \
+            or (found[1] == len(words) - 1 and self._vad.in_speech)
 
     def _close_window(self) -> list[Heard]:
         window = self._window
@@ -588,11 +636,14 @@ class PocketsphinxRecognizer:
         if woken:
             text = f"{self._phrases.wake_word} {text}"
         heard_here = self._phrases.match(text)
+        bridged = wake_at is not None and first > wake_at[1] + 1
         if holding is not None:
             # The phrase model heard a request in this window: the grammar's words win
-            # only if they are the same request.
+            # if they are the same request, or if they put a bridge after the wake word
+            # (the model never heard one: see _still_saying).
             held = self._phrases.match(holding.text)
-            if heard_here is None or held is None or heard_here.intent is not held.intent:
+            if heard_here is None or held is None \
+                    or (heard_here.intent is not held.intent and not bridged):
                 return [holding]
         elif window.reported is not None and spoken_seconds(text) is None:
             return []  # reported already; only a length would add something
@@ -601,7 +652,10 @@ class PocketsphinxRecognizer:
             # The grammar must hear it all, the wake word too.
             _LOGGER.debug("the grammar heard '%s', not the candidate", " ".join(words))
             return []
-        elif window.reported is None and not self._confirmed(heard_here, start, end):
+        elif window.reported is None and not bridged \
+                and not self._confirmed(heard_here, start, end):
+            # The phrase model is not asked about a bridged request: it never heard one
+            # (it vetoed "pause buddy, we need a time out").
             _LOGGER.debug("'%s' not confirmed by the phrase model", text)
             return []
         score = min((s.prob for s in core_segs), default=1.0)
@@ -729,23 +783,49 @@ def _heard(text: str, start: int, end: int, prob: float) -> Heard:
     )
 
 
-def _grammar(wake_word: str, cores: list[str], filler: list[str]) -> str:
-    """Optional talk, the optional wake word, at most one command, optional talk.
+def _grammar(wake_word: str, cores: list[str], filler: list[str],
+             weight: float) -> list[tuple]:
+    """Optional talk, the optional wake word, at most one command, optional talk: the
+    transitions (from state, to state, probability[, word]) of a small finite-state
+    grammar.
 
     The filler soaks up talk around a command so it is not forced onto a phrase. (A loop
     of weighted filler/command items was tried: it cost twice the CPU and heard "stop"
     in ordinary talk.) Between the wake word and the command only a few set words may
     come ("pause buddy, we need a time out"): any filler there let near-misses of the
     wake word pick a command out of ordinary talk.
+
+    Written as states rather than JSGF: the JSGF compiler gave every filler word states
+    of its own (702 states), and the search keeps a history entry for each state a word
+    ends in, in every frame (60 MB and a CPU second per second of talk). Here all the
+    filler words loop on one state. The probabilities are the ones the JSGF compiler gave
+    the same grammar (_*_COST), raised to the language weight as the compiler does
+    (create_fsg does not), and the two hear alike: 60 of 88 replies each, 71 of 82 in
+    the quick hearing benchmark each.
     """
+    start, woken, command, end = 0, 1, 2, _GRAMMAR_END
+    transitions: list[tuple] = []
+    free = [end + 1]
 
-    def alts(items: list[str]) -> str:
-        return " | ".join(f"( {item} )" for item in items)
+    def path(src: int, dst: int, words: str, cost: float) -> None:
+        """A word sequence from src to dst through states of its own."""
+        *inner, last = words.split()
+        for word in inner:
+            transitions.append((src, free[0], math.exp(-cost * weight), word))
+            src, cost = free[0], 0.0
+            free[0] += 1
+        transitions.append((src, dst, math.exp(-cost * weight), last))
 
-    return (
-        "#JSGF V1.0;\ngrammar command;\n"
-        f"<filler> = {alts(filler)};\n"
-        f"<bridge> = {alts(_BRIDGE)};\n"
-        f"<command> = {alts(cores)};\n"
-        f"public <utterance> = [<filler>+] [ {wake_word} [<bridge>] ] [<command>] [<filler>+];\n"
-    )
+    for word in filler:
+        transitions.append((start, start, math.exp(-_FILLER_COST * weight), word))
+        transitions.append((end, end, math.exp(-_FILLER_COST * weight), word))
+    path(start, woken, wake_word, _WAKE_COST)
+    for bridge in _BRIDGE:
+        path(woken, command, bridge, _BRIDGE_COST)
+    for core in cores:
+        path(command, end, core, _COMMAND_COST)
+    # What may be left out (wake word, bridge, command), as null transitions: each one
+    # straight to where it leads, since pocketsphinx follows only one after a word.
+    transitions += [(start, command, 1.0), (start, end, 1.0), (woken, command, 1.0),
+                    (woken, end, 1.0), (command, end, 1.0)]
+    return transitions
