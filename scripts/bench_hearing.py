@@ -21,7 +21,8 @@ Everything is synthesized now (pausebuddy.corpus):
   talk while a reply is expected (during a session every sound goes to the grammar); peak
   resident memory of `pausebuddy spot` (recognizer only, no voice loaded) on talk.
 --quick: 2 voices (Piper, and espeak m3, which it hears poorly), clean, pink and babble at
-10 dB, 5 minutes of negatives: under 3 minutes here, for tuning.
+10 dB (replies clean and in babble), 5 minutes of negatives: under 3 minutes here, for
+tuning.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ CONDITIONS = [("clean", None, None)] + [
     for snr in (20, 10, 5) for kind in ("pink", "brown", "babble")
 ] + [("tempo 0.9x", "tempo", 0.9), ("tempo 1.1x", "tempo", 1.1)]
 QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB"]
+QUICK_REPLY_CONDITIONS = ("clean", "babble 10 dB")
+"""--quick hears the replies in two of its three conditions, to stay under 3 minutes."""
 REPLY_CONDITIONS = tuple(c[0] for c in CONDITIONS)
 """While a reply is expected every sound is decoded with the grammar (0.16 CPU s per s of
 talk since the grammar is a small state machine; it was 0.7 as JSGF, when the replies
@@ -278,8 +281,8 @@ def main() -> int:
                         help="a hearing setting instead of the config's default (e.g."
                              " wake_threshold=1e-50)")
     parser.add_argument("--reply-conditions", nargs="+", metavar="CONDITION",
-                        default=REPLY_CONDITIONS,
-                        help=f"conditions to hear the replies in (default {REPLY_CONDITIONS})")
+                        help="conditions to hear the replies in (default all; --quick:"
+                             f" {', '.join(QUICK_REPLY_CONDITIONS)})")
     args = parser.parse_args()
     global _CONFIG  # noqa: PLW0603 - set before the workers fork, so they all use it
     for option in args.hearing:
@@ -293,6 +296,8 @@ def main() -> int:
         for option in given:
             key, value = option.split("=", 1)
             options[key] = float(value) if "e" in value or "." in value else int(value)
+    if args.reply_conditions is None:
+        args.reply_conditions = QUICK_REPLY_CONDITIONS if args.quick else REPLY_CONDITIONS
     speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
     conditions = [c for c in CONDITIONS if not args.quick or c[0] in QUICK_CONDITIONS]
     negative_s = 3600 * (args.negative_hours or (1 / 12 if args.quick else 5))
