@@ -17,6 +17,7 @@ there too (hearing.confirm_threshold), and what both hear is reported once.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -540,12 +541,10 @@ class PocketsphinxRecognizer:
         assert window is not None
         hyp = self._grammar.hyp()
         words = hyp.hypstr.split() if hyp else []
+        window.words = words
         found = _find_core(words, self._cores)
-        # A length being said ("... time out for ten"): the words so far begin a longer
-        # phrase than the one they hold whole.
         last = _extend(words, found, self._cores) if found else -1
-        saying_length = found is not None and last > found[1] \
-            and " ".join(words[found[0] : last + 1]) not in self._cores
+        saying_length = found is not None and last > found[1]  # "... time out for ten"
         if self._pos >= window.closes and not (
                 saying_length and self._pos < window.closes + _HOLD_LENGTH):
             return self._close_window()  # its time is up
@@ -574,8 +573,7 @@ class PocketsphinxRecognizer:
         window closes."""
         window = self._window
         assert window is not None and window.holding is not None
-        hyp = self._grammar.hyp()
-        words = hyp.hypstr.split() if hyp else []
+        words = window.words
         wake = _find_core(words, [self._phrases.wake_word])
         if wake is not None:
             after = words[wake[1] + 1 :]
@@ -725,6 +723,8 @@ class _Window:
         self.candidate: Intent | None = None
         """The request the phrase model was unsure of, which opened this window: it
         counts if the grammar hears it."""
+        self.words: list[str] = []
+        """What the grammar hears so far (its partial result, as of this block)."""
         self.last_text = ""
         self.text_since = opened
 
@@ -805,15 +805,15 @@ def _grammar(wake_word: str, cores: list[str], filler: list[str],
     """
     start, woken, command, end = 0, 1, 2, _GRAMMAR_END
     transitions: list[tuple] = []
-    free = [end + 1]
+    new_state = itertools.count(end + 1)
 
     def path(src: int, dst: int, words: str, cost: float) -> None:
         """A word sequence from src to dst through states of its own."""
         *inner, last = words.split()
         for word in inner:
-            transitions.append((src, free[0], math.exp(-cost * weight), word))
-            src, cost = free[0], 0.0
-            free[0] += 1
+            state = next(new_state)
+            transitions.append((src, state, math.exp(-cost * weight), word))
+            src, cost = state, 0.0
         transitions.append((src, dst, math.exp(-cost * weight), last))
 
     for word in filler:
