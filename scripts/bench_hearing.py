@@ -15,7 +15,9 @@ Everything is synthesized now (pausebuddy.corpus):
 - negatives: hours of talk that never contains a phrase (pausebuddy.talk: an argument,
   a film, the news, a reading, small talk, and lines that share words with the phrases),
   by the same voices, every other ten minutes under pink noise at 20 dB. Anything heard
-  there while no session runs is a false accept (it would speak up unasked).
+  there while no session runs is a false accept (it would speak up unasked). And 20
+  minutes of the same talk heard as in a session: any reply heard there is a false reply
+  (it would stop or skip an exercise nobody asked to change).
 - delay: from the end of the phrase to the block in which it is reported.
 - CPU seconds per second of audio while listening to talk and to near-silence, and to
   talk while a reply is expected (during a session every sound goes to the grammar); peak
@@ -64,6 +66,8 @@ LATE_S = 1.0
 """A phrase reported up to this long after its end still counts (a slow answer is not a
 miss; the delay figures show how slow)."""
 CHUNK_S = 600
+SESSION_TALK_S = {False: 1200, True: 120}
+"""Talk heard as in a session, for false replies (full, --quick)."""
 
 
 @dataclass
@@ -229,14 +233,14 @@ def job_silence(seconds: float) -> float:
     return cpu / seconds
 
 
-def job_session_talk(args: tuple) -> float:
-    """CPU seconds per second of talk while a reply is expected (a session, a reminder):
-    then every sound is decoded with the command grammar, not only what follows the wake
-    word."""
+def job_session_talk(args: tuple) -> tuple[float, float, list]:
+    """Talk while a reply is expected (a session, a reminder): then every sound is
+    decoded with the command grammar and heard by the reply model, not only what follows
+    the wake word. (seconds of talk, CPU seconds, what was heard: false replies)."""
     seconds, speakers = args
     samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=7)))
-    _, cpu = listen(samples, _CONFIG, replies=True)
-    return cpu / (len(samples) / audio.RATE_HZ)
+    found, cpu = listen(samples, _CONFIG, replies=True)
+    return len(samples) / audio.RATE_HZ, cpu, found
 
 
 def peak_memory_mb(samples: np.ndarray, folder: Path) -> float:
@@ -325,14 +329,16 @@ def main() -> int:
                          for k in range(chunks)]
         negatives = pool.map_async(job_negatives, negative_jobs, chunksize=1)
         silence = pool.apply_async(job_silence, (120,))
-        session = pool.apply_async(job_session_talk, ((120, speakers),))
+        session = pool.apply_async(job_session_talk, ((SESSION_TALK_S[args.quick],
+                                                       speakers),))
         positives = []
         for done, result in enumerate(pool.imap_unordered(job_positives, positive_jobs), 1):
             positives.append(result)
             if done % 8 == 0:
                 print(f"  {done} of {len(positive_jobs)} voice x condition runs heard",
                       flush=True)
-        negatives, silence_cpu, session_cpu = negatives.get(), silence.get(), session.get()
+        negatives, silence_cpu = negatives.get(), silence.get()
+        session_s, session_cpu, false_replies = session.get()
 
     by_condition, by_voice, by_intent = defaultdict(list), defaultdict(list), defaultdict(list)
     by_kind = defaultdict(list)
@@ -365,13 +371,17 @@ def main() -> int:
     rows += [
         ("false accepts on talk (no session: time-out, breathe, ground)",
          f"{len(false)} in {talk_s / 3600:.2f} h = {len(false) / (talk_s / 3600):.2f} per hour"),
+        ("false replies on talk in a session (any reply)",
+         f"{len(false_replies)} in {session_s / 60:.0f} min = "
+         f"{len(false_replies) / (session_s / 3600):.1f} per hour"),
         ("other detections inside the positive streams", str(extra_in_positives)),
         ("delay after the phrase ends",
          f"median {1000 * statistics.median(delays):.0f} ms, 95th percentile "
          f"{1000 * np.percentile(delays, 95):.0f} ms (n={len(delays)})" if delays else "-"),
         ("CPU per second of audio, talk", f"{talk_cpu / talk_s:.4f} s"),
         ("CPU per second of audio, quiet room", f"{silence_cpu:.4f} s"),
-        ("CPU per second of audio, talk while a reply is expected", f"{session_cpu:.4f} s"),
+        ("CPU per second of audio, talk while a reply is expected",
+         f"{session_cpu / session_s:.4f} s"),
         ("peak memory, pausebuddy spot on talk", f"{memory:.0f} MB"),
         ("benchmark wall time", f"{(time.monotonic() - started) / 60:.1f} min"),
     ]
@@ -379,6 +389,10 @@ def main() -> int:
         print("\nFalse accepts (chunk, intent, text, at s):")
         for chunk, (intent, text, start, _, _) in false:
             print(f"  {chunk:3d}  {intent.value:10s} {text!r} at {start:.1f} s")
+    if false_replies:
+        print("\nFalse replies in a session (intent, text, at s):")
+        for intent, text, start, _, _ in false_replies:
+            print(f"  {intent.value:10s} {text!r} at {start:.1f} s")
     width = max(len(name) for name, _ in rows)
     print(f"\n| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
     for name, value in rows:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The phrase model alone, at several thresholds: recall and false accepts per hour.
 
-    .venv/bin/python scripts/bench_phrase_model.py [--quick] [--model FILE] [--cache DIR]
+    .venv/bin/python scripts/bench_phrase_model.py [--quick] [--replies] [--model FILE]
+        [--cache DIR]
 
 The hearing benchmark (bench_hearing.py) measures the whole recognizer; this one isolates
 the phrase model (hearing/phrase_model.py) on the same corpus: the request streams of
@@ -13,6 +14,7 @@ phrase counts as heard when its intent is found ending inside it or within a sec
 after it, and a false accept is a time-out, breathe or ground request found in the talk
 (the others are ignored with no session running). With --cache the embeddings are kept,
 so comparing models (--model, a file `pausebuddy learn --output` wrote) takes seconds.
+With --replies it measures the reply model on the reply streams.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pausebuddy.hearing.phrase_model import (  # noqa: E402
     find_model,
     grouping,
     intent_groups,
+    reply_phrases,
     request_phrases,
     spot,
     windows,
@@ -60,11 +63,13 @@ def _embed(samples: np.ndarray) -> np.ndarray:
 
 
 def job_positive(args: tuple) -> str:
-    """Embeddings of one voice's request stream in one condition, saved to a file."""
-    index, speaker, condition, folder = args
-    path = Path(folder) / f"positive-{index}-{condition.replace(' ', '_')}.npz"
+    """Embeddings of one voice's request (or reply) stream in one condition, saved to a
+    file."""
+    index, speaker, condition, folder, replies = args
+    kind_of = "replies" if replies else "requests"
+    path = Path(folder) / f"positive-{index}-{condition.replace(' ', '_')}-{kind_of}.npz"
     if not path.exists():
-        stream = bench_hearing.build_streams(speaker, Config(), seed=100 + index)[0]
+        stream = bench_hearing.build_streams(speaker, Config(), seed=100 + index)[int(replies)]
         _, kind, value = next(c for c in bench_hearing.CONDITIONS if c[0] == condition)
         noises = {kind: np.load(Path(folder) / f"{kind}.npy")} \
             if kind in ("pink", "brown", "babble") else {}
@@ -107,6 +112,10 @@ def main() -> int:
                              " use); more than one compares them")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep the embeddings here and reuse them")
+    parser.add_argument("--replies", action="store_true",
+                        help="the reply model (stop, next, five more minutes ...) on the"
+                             " reply streams; a false accept is then any reply found in"
+                             " the talk (in a session every reply is acted on)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
 
@@ -114,7 +123,7 @@ def main() -> int:
     book = PhraseBook(config.phrases)
     models = [PhraseModel.load(path) for path in args.model]
     if not models:
-        model = find_model(request_phrases(book))
+        model = find_model(reply_phrases(book) if args.replies else request_phrases(book))
         if model is None:
             print("No phrase model for the configured phrases: run `pausebuddy learn`.")
             return 1
@@ -135,7 +144,8 @@ def main() -> int:
         np.save(folder / "babble.npy", corpus.babble(120, 7))
     with Pool(args.jobs) as pool:
         positive_paths = pool.map(job_positive, [
-            (i, s, c, str(folder)) for i, s in enumerate(speakers) for c in conditions],
+            (i, s, c, str(folder), args.replies)
+            for i, s in enumerate(speakers) for c in conditions],
             chunksize=1)
         chunks = int(np.ceil(negative_s / CHUNK_S))
         negative_paths = pool.map(job_negative, [
@@ -178,7 +188,7 @@ def main() -> int:
                 by_condition[condition] += [heard for _, _, heard, _ in results]
                 extra += wrong
             every = [ok for oks in by_condition.values() for ok in oks]
-            false = sum(order[group] in bench_hearing.IDLE
+            false = sum(args.replies or order[group] in bench_hearing.IDLE
                         for scores in negatives for group, _ in spotted(scores, threshold))
             cells = [f"{threshold}", f"{sum(every)}/{len(every)} ({100 * np.mean(every):.1f}%)"]
             cells += [f"{100 * np.mean(by_condition[c]):.0f}%" for c in conditions]

@@ -208,7 +208,9 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
     assert [e["intent"] for e in loop.events("heard")] == ["timeout"], log[-3000:]
     assert [e["working"] for e in loop.events("speaker")] == [False, True], log[-3000:]
     assert len(loop.events("reminder")) == 2 and not loop.events("break_ended")
-    assert _loud(room_audio, lost_at - 1.0, 2.0)  # "I can't hear the room" was heard
+    # "I can't hear the room" was heard (it may reach the room a moment after the log says
+    # it was said, on a busy machine; the mic comes back 3 s after it).
+    assert _loud(room_audio, lost_at - 1.0, 3.5)
     # ... and so was the reminder given again (the recording ends 4 s after it began).
     assert _loud(room_audio, room_audio.size / audio.RATE_HZ - 3.0, 2.5)
     assert log.count("The microphone stopped sending audio") == 1

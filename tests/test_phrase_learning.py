@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,14 +17,16 @@ from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder
 from pausebuddy.hearing.phrase_model import (
     COOLDOWN_S,
     SHIPPED,
+    SHIPPED_REPLIES,
     WINDOW,
     PhraseModel,
     PhraseSpotter,
     find_model,
+    reply_phrases,
     request_phrases,
 )
-from pausebuddy.phrase_learning import ACCENTS, VARIANTS, Recipe, learn
-from pausebuddy.phrases import PhraseBook
+from pausebuddy.phrase_learning import ACCENTS, VARIANTS, Recipe, learn, other_text
+from pausebuddy.phrases import PhraseBook, normalize
 
 
 def test_streamed_embeddings_are_those_of_the_whole_recording() -> None:
@@ -65,9 +68,23 @@ def test_learning_voices_are_not_the_benchmarks() -> None:
 
 
 def test_the_default_phrases_have_a_shipped_model() -> None:
-    said = request_phrases(PhraseBook(Config().phrases))
+    book = PhraseBook(Config().phrases)
+    said = request_phrases(book)
     assert SHIPPED.exists() and find_model(said) is not None
     assert "pause buddy time out" in said and "pause buddy let's breathe" in said
+    replies = reply_phrases(book)
+    assert SHIPPED_REPLIES.exists() and find_model(replies) is not None
+    assert "stop" in replies and "five more minutes" in replies
+
+
+def test_anything_else_is_never_one_of_the_phrases() -> None:
+    # A one-word reply is its own words in another order, and a phrase's words without
+    # the wake word: learned as "anything else", it would be taught not to hear itself.
+    rng = random.Random(0)
+    book = PhraseBook(Config().phrases)
+    for said in (reply_phrases(book), request_phrases(book)):
+        assert not {normalize(other_text(rng, said, book.wake_word))
+                    for _ in range(3000)} & set(said)
 
 
 def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> None:
@@ -141,7 +158,9 @@ def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> li
 
     config = Config()
     book = PhraseBook(config.phrases)
-    monkeypatch.setattr(engine, "find_model", lambda phrases: _sure_of(phrases, sure))
+    requests = request_phrases(book)
+    monkeypatch.setattr(engine, "find_model", lambda phrases: _sure_of(phrases, sure)
+                        if phrases == requests else None)  # no reply model: not asked
     recognizer = engine.PocketsphinxRecognizer(replace(config.hearing, **hearing), book)
     talk = phrase_in_talk(scene.PIPER, said)
     return [match.intent.value for item in hear_all(recognizer, talk.samples)

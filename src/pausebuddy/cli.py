@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     learn.add_argument("--clips", type=int, default=None,
                        help="synthetic clips per phrase (default: the recipe's)")
     learn.add_argument("--force", action="store_true", help="learn it again even if it exists")
+    learn.add_argument("--replies", action="store_true",
+                       help="learn the reply model instead (stop, next, five more minutes ...:"
+                            " what is said to it during a session)")
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
@@ -426,15 +429,21 @@ def _config(args: argparse.Namespace) -> int:
 
 
 def _learn(args: argparse.Namespace) -> int:
-    from pausebuddy.hearing.phrase_model import find_model, learned_path, request_phrases
+    from pausebuddy.hearing.phrase_model import (
+        find_model,
+        learned_path,
+        reply_phrases,
+        request_phrases,
+    )
     from pausebuddy.phrase_learning import Recipe, learn
 
     config = load_config(args.config)
     book = PhraseBook(config.phrases)
-    said = request_phrases(book)
+    said = reply_phrases(book) if args.replies else request_phrases(book)
     existing = find_model(said)
     if existing is not None and not args.force and not args.output:
-        print(f"A phrase model for these {len(said)} phrases is already there "
+        print(f"A {'reply' if args.replies else 'phrase'} model for these {len(said)} phrases"
+              " is already there "
               f"({existing.about}). --force learns it again.")
         return 0
     recipe = Recipe() if args.clips is None else Recipe.scaled(args.clips)

@@ -27,6 +27,7 @@ from pausebuddy.audio import RATE_HZ
 from pausebuddy.corpus import Speaker
 from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
 from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel, windows
+from pausebuddy.phrases import normalize
 
 ACCENTS = ["en-us", "en-gb", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc", "en-gb-x-rp",
            "en-gb-scotland"]
@@ -40,7 +41,9 @@ corpus.BABBLE_SPEAKERS (tests/test_phrase_learning.py checks)."""
 NEAR_WORDS = ["pause", "buddy", "paws", "pass", "post", "cause", "because", "body", "bud",
               "daddy", "my buddy", "hey buddy", "pause it", "pause the film", "time",
               "out", "we need time", "out of time", "breathe", "ground", "cancel", "long",
-              "five", "things", "okay"]
+              "five", "things", "okay", "top", "stopped", "shop", "nest", "text", "sip",
+              "skipped", "peat", "slow", "low", "fast", "after", "master", "speed", "more",
+              "minutes", "ready", "already", "steady", "we're"]
 """Words near the phrases' sounds, said in the 'anything else' class."""
 
 _WHO = ["I", "you", "we", "they", "she", "he", "my aunt", "the children", "our friend",
@@ -137,6 +140,15 @@ def random_words(rng: random.Random, low: int = 2, high: int = 10) -> str:
 
 def other_text(rng: random.Random, phrases: list[str], wake_word: str) -> str:
     """Something that is none of the phrases, often close to one."""
+    while True:
+        text = _other_text(rng, phrases, wake_word)
+        # A one-word reply ("stop") is its own words in another order, or a phrase's
+        # words without the wake word: drawn again.
+        if normalize(text) not in phrases:
+            return text
+
+
+def _other_text(rng: random.Random, phrases: list[str], wake_word: str) -> str:
     if rng.random() < 0.4:
         if rng.random() < 0.5:
             return everyday_sentence(rng)

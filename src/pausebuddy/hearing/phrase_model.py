@@ -1,11 +1,14 @@
-"""Request phrases heard whole, by a small classifier over speech embeddings.
+"""Request phrases (and, in a session, replies) heard whole, by a small classifier over
+speech embeddings.
 
 One model covers every configured request phrase as it is said ("pause buddy, time out",
 "pause buddy, let's breathe", ...): a small neural network (one hidden layer of ReLUs,
 then a softmax; learning joins three networks of 32 units into one) over the last WINDOW
 embeddings (2 s of sound), with a class per phrase and one for anything else. It fires
-near the end of a phrase. Models are learned from synthetic speech (`pausebuddy learn`,
-phrase_learning.py); the default phrases' model ships in the package.
+near the end of a phrase. A second model covers the replies ("stop", "five more
+minutes", ...), said without the wake word while a session waits for them. Models are
+learned from synthetic speech (`pausebuddy learn [--replies]`, phrase_learning.py); the
+default phrases' models ship in the package.
 
 This is openWakeWord's method (a classifier over Google's speech embeddings, trained on
 synthetic speech) with a classifier small enough that learning a couple's own phrase
@@ -32,6 +35,8 @@ WINDOW = 16
 RECIPE = 2
 """The learning recipe's version: a model learned by an older recipe is learned again."""
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "phrase_model.npz"
+SHIPPED_REPLIES = SHIPPED.with_name("reply_model.npz")
+"""The models of the default request phrases and of the default replies."""
 COOLDOWN_S = 1.5
 """After a phrase is heard, it is not heard again for this long (the classifier stays
 above its threshold for a few frames at the end of a phrase)."""
@@ -48,6 +53,18 @@ def request_phrases(phrases: PhraseBook) -> list[str]:
             text = normalize(f"{phrases.wake_word} {core}")
             if text not in said:
                 said.append(text)
+    return said
+
+
+def reply_phrases(phrases: PhraseBook) -> list[str]:
+    """Every reply phrase ("stop", "five more minutes"): said without the wake word."""
+    said = []
+    for intent in Intent:
+        if intent in REQUESTS:
+            continue
+        for core in phrases.cores[intent]:
+            if core not in said:
+                said.append(core)
     return said
 
 
@@ -117,7 +134,7 @@ def learned_path(phrases: list[str]) -> Path:
 
 def find_model(phrases: list[str]) -> PhraseModel | None:
     """The model for exactly these phrases: learned on this machine, or shipped."""
-    for path in (learned_path(phrases), SHIPPED):
+    for path in (learned_path(phrases), SHIPPED, SHIPPED_REPLIES):
         if not path.exists():
             continue
         try:
@@ -191,7 +208,7 @@ class PhraseSpotter:
         self._candidates_quiet_until: dict[int, int] = {}
         self._grouping = grouping(list(range(len(model.phrases))) if groups is None
                                   else groups)
-        self._embedder = embedder or SpeechEmbedder()
+        self.embedder = embedder or SpeechEmbedder()
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = 0
         self._quiet_until: dict[int, int] = {}
@@ -204,7 +221,7 @@ class PhraseSpotter:
 
     def restart(self, origin: int) -> None:
         """A new stream from stream sample `origin` (after a gap in what it was fed)."""
-        self._embedder.reset()
+        self.embedder.reset()
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = origin
 
@@ -217,7 +234,7 @@ class PhraseSpotter:
     def peak(self, samples: np.ndarray, phrase: str) -> float:
         """How sure it gets of `phrase` (or a phrase meaning the same) anywhere in a
         whole recording."""
-        runs = windows(self._embedder.embed(samples))
+        runs = windows(self.embedder.embed(samples))
         if not len(runs):
             return 0.0
         sure = self.model.probabilities(runs) @ self._grouping
@@ -225,10 +242,10 @@ class PhraseSpotter:
         return float(sure[:, group].max())
 
     def accept(self, samples: np.ndarray) -> list[Detection]:
-        new = self._embedder.accept(samples)
+        new = self.embedder.accept(samples)
         if not len(new):
             return []
-        first = self._embedder.count - len(new)  # index of new[0] in this stream
+        first = self.embedder.count - len(new)  # index of new[0] in this stream
         self._recent = np.concatenate([self._recent, new])
         found = []
         runs = windows(self._recent)

@@ -30,14 +30,16 @@ from pocketsphinx import Decoder, get_model_path
 from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
-from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, pauses
+from pausebuddy.hearing.embeddings import SpeechEmbedder
 from pausebuddy.hearing.phrase_model import (
     PhraseSpotter,
     find_model,
     intent_groups,
+    reply_phrases,
     request_phrases,
 )
-from pausebuddy.phrases import REQUESTS, Intent, Match, PhraseBook, spoken_seconds
+from pausebuddy.phrases import Intent, Match, PhraseBook, spoken_seconds
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -78,6 +80,10 @@ _ROLLING_WINDOW = SAMPLE_RATE_HZ * 3 // 2
 two words, and a short window lets them stand out from the talk around them."""
 _QUIET_S = 0.7
 """Silence that ends a command window: longer than the pause at a comma."""
+_REPLY_WORD_S = 0.9
+_NEXT_WORD_S = 0.4
+"""A reply of n words the grammar heard lasts at most _REPLY_WORD_S + (n - 1) *
+_NEXT_WORD_S: in loud noise it stretched "faster" over 1.25 s of noise and a "stop"."""
 _STABLE_S = 0.25
 """A phrase counts once the grammar has held it this long (so "five" can become
 "five more minutes" before it is reported)."""
@@ -169,35 +175,52 @@ class PocketsphinxRecognizer:
         """The command window the grammar decoder is in, if any."""
         self._resting = False
         """The spotter is not fed: nobody has spoken for a while (_REST_AFTER)."""
-        self._phrase_spotter = self._load_phrase_spotter()
+        self._phrase_intents: list[Intent] = []
+        """The intent of each of the phrase model's groups."""
+        self._phrase_spotter = self._load_phrase_spotter(request_phrases(phrases), "phrase")
+        # One embedder for both models: only one listens at a time.
+        self._reply_spotter = self._load_phrase_spotter(
+            reply_phrases(phrases), "reply",
+            self._phrase_spotter.embedder if self._phrase_spotter else None)
         self._phrases_resting = True
-        """The phrase spotter is not fed (quiet, or it was not listening just before)."""
+        """The phrase spotters are not fed (quiet, or not listening just before)."""
+        self._spotter_fed: PhraseSpotter | None = None
+        """The phrase spotter that was fed last: requests' or replies'."""
         self._held: list[Heard] = []
         """Heard, to be reported with the next block (its window was dropped)."""
+        self._replies: list[Heard] = []
+        """Replies heard, waiting to show a pause after them (pauses.stands_alone)."""
+        self._replies_until = 0
+        """Where the last reply heard ended: the next reply window starts after it."""
         self._last_report: tuple[Intent | None, int] | None = None
         """The last thing reported and where it ended (see _once)."""
         self._start_spotting()
 
     # -- set-up -----------------------------------------------------------------------
 
-    def _load_phrase_spotter(self) -> PhraseSpotter | None:
-        self._phrase_intents: list[Intent] = []
-        """The intent of each of the phrase model's groups."""
-        if not self._config.phrase_model:
+    def _load_phrase_spotter(self, said: list[str], kind: str,
+                             embedder: SpeechEmbedder | None = None) -> PhraseSpotter | None:
+        """The spotter for the request phrases (kind "phrase") or the replies ("reply"),
+        if their model is learned."""
+        if not self._config.phrase_model or not said:
             return None
-        said = request_phrases(self._phrases)
+        fallback = "the wake-word spotter" if kind == "phrase" else "the command grammar"
         try:
             model = find_model(said)
             if model is None:
-                _LOGGER.info("No phrase model is learned for the configured phrases yet: "
-                             "the wake-word spotter hears them ('pausebuddy learn' learns "
-                             "one, in a few minutes).")
+                _LOGGER.info("No %s model is learned for the configured phrases yet: %s "
+                             "hears them ('pausebuddy learn%s' learns one, in a few minutes).",
+                             kind, fallback, " --replies" if kind == "reply" else "")
                 return None
-            self._phrase_intents, groups = intent_groups(model, self._phrases)
+            intents, groups = intent_groups(model, self._phrases)
+            if kind == "phrase":
+                self._phrase_intents = intents
             return PhraseSpotter(model, self._config.phrase_threshold, groups,
-                                 candidate=self._config.candidate_threshold)
+                                 embedder=embedder,
+                                 candidate=self._config.candidate_threshold
+                                 if kind == "phrase" else 0.0)
         except HearingError as err:
-            _LOGGER.warning("%s. Until then the wake-word spotter hears the phrases.", err)
+            _LOGGER.warning("%s. Until then %s hears the phrases.", err, fallback)
             return None
 
     def _decoder(self, model_dir: Path, options: dict, words: set[str]) -> Decoder:
@@ -268,6 +291,7 @@ class PocketsphinxRecognizer:
         self._pos += len(samples)
         self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
         speech_began, speech_ended = self._update_endpointer(samples)
+        heard += self._replies_said_alone()
 
         # Over its own voice only "stop" counts: the spotter listens for it alone, and no
         # command window decodes what the echo canceller leaves as words. The spotter
@@ -302,7 +326,7 @@ class PocketsphinxRecognizer:
             return heard + self._check_spotting()
 
         phrases_on = self._phrase_spotter is not None and not self.expecting_reply
-        if phrases_on:
+        if phrases_on or (self._reply_spotter is not None and self.expecting_reply):
             heard += self._hear_phrases(samples, speech_began)
         if phrases_on and not self._config.wake_spotter:
             self._resting = True  # requests are heard by the phrase model alone
@@ -327,8 +351,6 @@ class PocketsphinxRecognizer:
             # 8 s): restarting at each pause lets it adapt to this room and voice within
             # the first sentence instead of missing the phrase.
             self._start_spotting()
-        if self.expecting_reply:
-            self._phrases_resting = True
         if self._window is None and self.expecting_reply and (
                 speech_began is not None or self._vad.in_speech):
             # Any speech may be a reply, also speech that began before replies were
@@ -353,26 +375,50 @@ class PocketsphinxRecognizer:
                 # Still sound (talk, or its own voice): keep listening for a reply in
                 # windows that overlap a little, so a word on the seam is heard whole.
                 after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
-                opened = max(self._pos - _REPLY_OVERLAP, after_last)
+                opened = max(self._pos - _REPLY_OVERLAP, after_last, self._replies_until)
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
         return self._once(heard)
 
     def flush(self) -> list[Heard]:
-        if self._window is not None:
-            return self._once(self._close_window())
-        return []
+        heard = self._close_window() if self._window is not None else []
+        return self._once(heard + self._replies_said_alone(ended=True))
+
+    def _reply_heard(self, reply: Heard) -> None:
+        """A reply counts once a pause after it shows it was said on its own."""
+        self._replies.append(reply)
+        self._replies_until = max(self._replies_until, int(reply.end_s * SAMPLE_RATE_HZ))
+
+    def _replies_said_alone(self, ended: bool = False) -> list[Heard]:
+        """The replies waiting for a pause after them that were said on their own (a
+        pause before and after, pauses.stands_alone): as soon as the pause after is
+        heard; dropped once it cannot come any more (or the stream `ended` without it)."""
+        ring_start = self._pos - len(self._ring)
+        ready, waiting = [], []
+        for reply in self._replies:
+            end = int(reply.end_s * SAMPLE_RATE_HZ)
+            if pauses.stands_alone(self._ring, int(reply.start_s * SAMPLE_RATE_HZ)
+                                   - ring_start, end - ring_start, ended):
+                ready.append(reply)
+            elif not ended and self._pos < end + int(pauses.AFTER_S * SAMPLE_RATE_HZ):
+                waiting.append(reply)
+            else:
+                _LOGGER.debug("'%s' not said on its own: not a reply", reply.text)
+        self._replies = waiting
+        return ready
 
     def _once(self, heard: list[Heard]) -> list[Heard]:
         """Each phrase reported once, though both stages may hear it: the same request
-        again within _SAME_PHRASE of the last is dropped, unless it adds a length."""
+        or reply again within _SAME_PHRASE of the last is dropped, unless it adds a
+        length to a time-out."""
         out = []
         for item in heard:
             match = self._phrases.match(item.text)
             intent = match.intent if match else None
             end = int(item.end_s * SAMPLE_RATE_HZ)
             last = self._last_report
-            if intent in REQUESTS and last is not None and last[0] is intent \
-                    and abs(end - last[1]) < _SAME_PHRASE and spoken_seconds(item.text) is None:
+            adds_length = intent is Intent.TIMEOUT and spoken_seconds(item.text) is not None
+            if intent is not None and last is not None and last[0] is intent \
+                    and abs(end - last[1]) < _SAME_PHRASE and not adds_length:
                 _LOGGER.debug("'%s' heard again by the other stage", item.text)
                 continue
             self._last_report = (intent, end)
@@ -380,7 +426,9 @@ class PocketsphinxRecognizer:
         return out
 
     def skip(self, n_samples: int) -> None:
-        """Not listening for n samples (its own voice is playing): drop what was half heard."""
+        """Not listening for n samples (its own voice is playing): drop what was half heard.
+        A reply waiting for the pause after it is judged on what was heard."""
+        self._held += self._replies_said_alone(ended=True)
         self._pos += n_samples
         self._ring = np.zeros(0, dtype=np.int16)
         self._vad.reset()
@@ -392,8 +440,10 @@ class PocketsphinxRecognizer:
     # -- requests heard whole: the phrase model -------------------------------------------
 
     def _hear_phrases(self, samples: np.ndarray, speech_began: int | None) -> list[Heard]:
-        spotter = self._phrase_spotter
+        spotter = self._reply_spotter if self.expecting_reply else self._phrase_spotter
         assert spotter is not None
+        if spotter is not self._spotter_fed:
+            self._spotter_fed, self._phrases_resting = spotter, True  # a session began or ended
         if self._phrases_resting:
             if speech_began is None and not self._vad.in_speech:
                 return []
@@ -410,6 +460,9 @@ class PocketsphinxRecognizer:
             _LOGGER.debug("phrase model: '%s' (%.2f%s) at %.2f s", found.phrase, found.score,
                           "" if found.sure else ", a candidate", found.end / SAMPLE_RATE_HZ)
             phrase = _heard(found.phrase, found.start, found.end, found.score)
+            if self.expecting_reply:
+                self._reply_heard(phrase)  # the grammar's window may hear it too (_once)
+                continue
             window = self._window
             timeout = self._phrases.match(found.phrase, _TIMEOUT_ONLY) is not None
             if not found.sure:
@@ -657,13 +710,23 @@ class PocketsphinxRecognizer:
             _LOGGER.debug("'%s' not confirmed by the phrase model", text)
             return []
         score = min((s.prob for s in core_segs), default=1.0)
+        if self.expecting_reply and not woken:
+            words_said = last - first + 1
+            if end - start > (_REPLY_WORD_S + _NEXT_WORD_S * (words_said - 1)) * SAMPLE_RATE_HZ:
+                # Longer than anyone says it: the grammar stretched it over noise.
+                _LOGGER.debug("'%s' took %.1f s: not a reply", text,
+                              (end - start) / SAMPLE_RATE_HZ)
+                return []
+            self._reply_heard(_heard(text, start, end, score))
+            return []
         return [_heard(text, start, end, score)]
 
     def _confirmed(self, match: Match | None, start: int, end: int) -> bool:
         """Whether a request the grammar heard (and the phrase model did not report) was
         likely enough to the phrase model too, from where it began to a second after it
-        (hearing.confirm_threshold). What the model cannot judge stands: replies, intents
-        it has no phrase for, speech it did not hear (resting)."""
+        (hearing.confirm_threshold). What the model cannot judge stands: replies (the
+        reply model vetoed some the grammar heard right: Piper's "repeat", 0.02 sure),
+        intents it has no phrase for, speech it did not hear (resting)."""
         spotter = self._phrase_spotter
         if spotter is None or self.expecting_reply or match is None \
                 or match.intent not in self._phrase_intents:
