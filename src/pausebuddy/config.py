@@ -58,11 +58,12 @@ class HearingConfig:
     """Model directory. pocketsphinx: None uses the model inside its wheel. vosk: None
     looks in the user's data dir for vosk-model-small-en-us-0.15."""
     phrase_model: bool = True
-    """Hear requests ("pause buddy, time out") whole, with a classifier over speech
-    embeddings learned for the configured phrases (hearing/phrase_model.py): the default
-    phrases' model ships; `pausebuddy learn` learns one for your own phrases. Without a
-    model for the configured phrases (or with this off), the wake-word spotter below
-    and the command grammar hear them."""
+    """Hear requests ("pause buddy, time out") and, in a session, replies ("stop") whole,
+    with classifiers over speech embeddings learned for the configured phrases
+    (hearing/phrase_model.py): the default phrases' models ship; `pausebuddy learn
+    [--replies]` learns them for your own phrases. Without a model for the configured
+    phrases (or with this off), the wake-word spotter below and the command grammar hear
+    them."""
     phrase_threshold: float = 0.9
     """How sure the phrase model must be (0-1); lower hears more."""
     candidate_threshold: float = 0.0

@@ -1,7 +1,8 @@
 """Learning a phrase model (hearing/phrase_model.py) from synthetic speech, offline.
 
-Each request phrase is spoken by espeak-ng voices that the hearing benchmark never uses
-(other variants, accents, speeds and pitches), between everyday sentences (a small
+Each phrase (the requests; or the replies, for the reply model) is spoken by espeak-ng
+voices that the hearing benchmark never uses (other variants, accents, speeds and
+pitches), between everyday sentences (a small
 grammar of its own) or random words from the recognizer's dictionary, clean or under
 pink, brown or babble noise at 0-20 dB. The "anything else" class hears the same voices
 saying everyday sentences, sentences with some of a phrase's words inside, random
