@@ -129,7 +129,8 @@ def main() -> None:
         rows.append((f"detected, {cond}", f"{hits}/{total} ({100 * hits / total:.0f}%)"))
     all_hits = sum(h for h, _ in hits_by_condition.values())
     all_total = sum(t for _, t in hits_by_condition.values())
-    rows.append(("detected, overall", f"{all_hits}/{all_total} ({100 * all_hits / all_total:.0f}%)"))
+    rows.append(("detected, overall",
+                 f"{all_hits}/{all_total} ({100 * all_hits / all_total:.0f}%)"))
 
     negative = scene.Scene()
     for _, voice, speed, pitch in voices:

@@ -28,8 +28,10 @@ def test_fields_are_read() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("break_minutes: 20\nbreathing_cycles: 12\n", "line 2: breathing_cycles: expected a number from 1 to 8"),
-    ("timeout_exercise: yoga\n", "line 1: timeout_exercise: expected one of breathing, grounding, none"),
+    ("break_minutes: 20\nbreathing_cycles: 12\n",
+     "line 2: breathing_cycles: expected a number from 1 to 8"),
+    ("timeout_exercise: yoga\n",
+     "line 1: timeout_exercise: expected one of breathing, grounding, none"),
     ("phrases:\n  wake_word: 3\n", "line 2: phrases.wake_word: expected some text"),
     ("phrases:\n  timout: [x]\n", "line 2: unknown field 'phrases.timout'"),
     ("break_minutes: soon\n", "line 1: break_minutes: expected a number, got 'soon'"),

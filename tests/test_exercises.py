@@ -27,6 +27,6 @@ def test_grounding_goes_five_to_one_and_waits_for_answers() -> None:
     prompts = [c for c in cues if c.waits_for_answer]
     assert len(prompts) == 5
     for prompt, number, sense in zip(prompts, ("five", "four", "three", "two", "one"),
-                                     ("see", "touch", "hear", "smell", "taste")):
+                                     ("see", "touch", "hear", "smell", "taste"), strict=True):
         assert number in prompt.text.lower() and sense in prompt.text.lower()
     assert all(c.delay_s == 12 for c in cues[2:])

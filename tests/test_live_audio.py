@@ -244,19 +244,16 @@ def test_check_plays_a_test_line_and_shows_what_the_microphone_hears(
     assert _loud(room_audio, 0.0, played_at)
 
 
-@pytest.mark.skipif(not os.environ.get("PAUSEBUDDY_LIVE_BARGE_IN"), reason=(
-    "barge-in is not yet proven live (set PAUSEBUDDY_LIVE_BARGE_IN=1 to run it): the echo"
-    " canceller now settles through PulseAudio, but the 'stop' spotter heard the played"
-    " 'stop' in 1 of 6 runs on 2026-11-27, and in 1 of 4 after it got a decoder of its own"))
 def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -> None:
-    """Barge-in live: its voice comes back at full level with the sound server's own
-    latency (measured, echo_delay.py), and "stop" said over a count ends the session."""
+    """Barge-in live (on by default): its voice comes back at full level with the sound
+    server's own latency (measured, echo_delay.py), its own words that sound like "stop"
+    are not taken for it, and "stop" said over a count ends the session."""
     phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
     talk = scene.Scene()
     talk.add(scene.PIPER, "Stop.", 0.0)
     stop = talk.pause(0.5).write(tmp_path / "stop.wav")
     loop = Running(room, tmp_path, "break_minutes: 0.25\nbreathing_cycles: 2\n"
-                   "reminder_repeats: 0\nhearing:\n  barge_in: true\n", debug=True)
+                   "reminder_repeats: 0\n", debug=True)
     try:
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
         # Into the counts of the second cycle: by then the canceller has learned the room.

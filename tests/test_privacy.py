@@ -17,7 +17,8 @@ from pausebuddy import scene
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None,
                                 reason="strace is not installed: run scripts/setup.sh --test")
 
-_WRITE = re.compile(r'(?:openat|open|creat)\((?:AT_FDCWD|\d+), "([^"]+)", [^)]*(?:O_WRONLY|O_RDWR|O_CREAT)')
+_WRITE = re.compile(
+    r'(?:openat|open|creat)\((?:AT_FDCWD|\d+), "([^"]+)", [^)]*(?:O_WRONLY|O_RDWR|O_CREAT)')
 
 
 def test_a_time_out_opens_no_network_and_writes_only_state_and_cache(tmp_path: Path) -> None:

@@ -90,15 +90,15 @@ class HearingConfig:
     """Its own voice counts this long after it stops (room echo)."""
     tuned: str | None = None
     """What `pausebuddy tune` set, and when (written by it; a note, not a setting)."""
-    barge_in: bool = False
+    barge_in: bool = True
     """While it speaks, it still listens for "stop" (and only that), with its own voice
     taken out by an echo canceller (echo.py) and a keyphrase spotter for "stop" alone;
-    what it is saying itself is never taken as a command. Until the canceller has
-    learned the room (its first seconds of speech) it is deaf while it speaks. Off by
-    default until it is proven live: through PulseAudio each line plays on a stream of
-    its own whose start wanders from line to line (-82 to +50 ms measured), so the
-    canceller never settles on one echo path (tests/test_live_audio.py with
-    PAUSEBUDDY_LIVE_BARGE_IN=1). Offline (WAV input) it is measured and tested."""
+    what it is saying itself is never taken as a command, and a "stop" counts only if
+    neither the canceller nor a direct fit of what it played explains it. Until the
+    canceller has learned the room (its first seconds of speech in a session) it is
+    deaf while it speaks. false: deaf while it speaks, always (no echo canceller, less
+    CPU while it speaks; a device whose speaker drowns its microphone). Proven live by
+    tests/test_live_audio.py (a "stop" played into a PulseAudio room over its counts)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,12 @@ add their own latency. Reasoning from clocks got it wrong by 1.4 s through Pulse
 it is measured: every second while it speaks, the last 3 s of the microphone are
 cross-correlated with what it played, and a clear peak that holds twice in a row gives
 the delay. Offline (a WAV file) the same measurement finds the room's delay.
+
+The same comparison checks a word heard over its voice (`left_db`): live, its timing can
+shift (a stream that ran dry plays the rest late), and until the delay is measured again
+the canceller takes nothing out, so its own "seven" reached the "stop" spotter whole and
+counted as a person's "stop". Fitted to what it played at the best offset, its own voice
+explains nearly all of such a word; a person's "stop" over it, at most what the echo adds.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ REACH = RATE_HZ // 20
 covers it (a room's own 40 ms, offline)."""
 _DECIMATE = 2
 """Measured at 8 kHz: half the work, and 1/8 ms is finer than the canceller needs."""
+FIT_TAPS = 9
+"""Taps of the filter its voice is fitted through in `left_db` (±0.25 ms)."""
 
 
 class EchoDelay:
@@ -44,6 +52,8 @@ class EchoDelay:
     def __init__(self) -> None:
         self.delay = 0
         self._mic = np.zeros(0, dtype=np.float32)
+        self._end = 0
+        """The sample after the last of `_mic`."""
         self._next = EVERY
         self._candidate: int | None = None
 
@@ -51,6 +61,7 @@ class EchoDelay:
         """`mic` ends at sample `end`; `played(start, n)` gives what was scheduled over
         those samples. True when the delay changed (the canceller must learn anew)."""
         self._mic = np.concatenate([self._mic, np.asarray(mic, dtype=np.float32)])[-WINDOW:]
+        self._end = end
         if end < self._next or len(self._mic) < WINDOW:
             return False
         self._next = end + EVERY
@@ -69,11 +80,36 @@ class EchoDelay:
         self.delay = delay
         return True
 
+    def left_db(self, start: int, end: int, played) -> float | None:  # noqa: ANN001
+        """Over microphone samples start..end (within the last 3 s), how much its own
+        voice does not explain (dB): what is left after the best fit of what it played
+        there, at any offset it may reach the microphone by, through a short filter (the
+        sound server's resampling puts it between samples). Near 0 for a person talking
+        (over its voice or not), far below for its voice alone; 0 when nothing was played
+        that could explain it. None when those samples are no longer kept."""
+        first = self._end - len(self._mic)
+        if start < first or end > self._end or end - start < FIT_TAPS * 8:
+            return None
+        mic = self._mic[start - first : end - first].astype(np.float64)
+        reference = played(start - LATEST - FIT_TAPS, end - start + LATEST - EARLIEST
+                           + 2 * FIT_TAPS).astype(np.float64)
+        norm = _correlations(mic, reference[FIT_TAPS:-FIT_TAPS], step=1)
+        if norm is None or not norm.any():
+            return 0.0
+        at = FIT_TAPS + int(np.argmax(norm))
+        taps = np.stack([reference[at + k : at + k + len(mic)]
+                         for k in range(-(FIT_TAPS // 2), FIT_TAPS // 2 + 1)], axis=1)
+        fit, *_ = np.linalg.lstsq(taps, mic, rcond=None)
+        left = np.sum((mic - taps @ fit) ** 2) / max(np.sum(mic**2), 1e-9)
+        return float(10 * np.log10(max(left, 1e-9)))
 
-def _peak(mic: np.ndarray, reference: np.ndarray) -> int | None:
-    """Offset into `reference` where `mic` matches it best, if the match is clear."""
-    m = mic[::_DECIMATE].astype(np.float64)
-    r = reference[::_DECIMATE].astype(np.float64)
+
+def _correlations(mic: np.ndarray, reference: np.ndarray,
+                  step: int = _DECIMATE) -> np.ndarray | None:
+    """Normalized correlation of `mic` with `reference` at each offset into it (every
+    `step` samples), 0 where little was played; None when either is silent."""
+    m = mic[::step].astype(np.float64)
+    r = reference[::step].astype(np.float64)
     if not r.any() or not m.any():
         return None
     size = 1 << int(np.ceil(np.log2(len(m) + len(r))))
@@ -84,9 +120,22 @@ def _peak(mic: np.ndarray, reference: np.ndarray) -> int | None:
     energy = np.concatenate([[0.0], np.cumsum(r**2)])
     under = energy[len(m):len(m) + lags] - energy[:lags]
     # Offsets where little was played are not compared (no voice there to match).
-    norm = np.where(under > 0.1 * under.max(),
+    return np.where(under > 0.1 * under.max(),
                     corr / np.sqrt(np.maximum(under, 1e-9) * (m**2).sum()), 0.0)
-    best = int(np.argmax(norm))
-    if norm[best] < CLEAR:
+
+
+def _best_fit(mic: np.ndarray, reference: np.ndarray) -> tuple[int, float] | None:
+    """(offset into `reference`, normalized correlation) where `mic` matches it best."""
+    norm = _correlations(mic, reference)
+    if norm is None:
         return None
-    return best * _DECIMATE
+    best = int(np.argmax(norm))
+    return best * _DECIMATE, float(norm[best])
+
+
+def _peak(mic: np.ndarray, reference: np.ndarray) -> int | None:
+    """Offset into `reference` where `mic` matches it best, if the match is clear."""
+    found = _best_fit(mic, reference)
+    if found is None or found[1] < CLEAR:
+        return None
+    return found[0]

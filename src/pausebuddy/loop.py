@@ -244,7 +244,15 @@ class Loop:
             return
         left = None
         if over and self._echo is not None:
-            left = self._echo.left_db(int(heard.start_s * RATE_HZ), int(heard.end_s * RATE_HZ))
+            start, end = int(heard.start_s * RATE_HZ), int(heard.end_s * RATE_HZ)
+            left = self._echo.left_db(start, end)
+            # Checked against what it played directly too: a canceller whose timing is
+            # off (the speaker ran dry) takes nothing out until the delay is measured again.
+            direct = self._echo_delay.left_db(start, end, self._played_between)
+            if direct is not None:
+                _LOGGER.debug("Of '%s' the canceller left %.1f dB, a fit of its voice %.1f dB.",
+                              match.phrase, left, direct)
+                left = min(left, direct)
             if left < SOMEONE_ELSE_DB:
                 # What the canceller left of its own voice, heard as a word.
                 _LOGGER.debug("Heard '%s' in its own voice (%.0f dB): not a command.",
