@@ -2,6 +2,7 @@
 """The hearing benchmark: does it hear every configured phrase, and only those? One table.
 
     .venv/bin/python scripts/bench_hearing.py [--quick] [--jobs 2] [--negative-hours 5]
+        [--session-only]
 
 Everything is synthesized now (pausebuddy.corpus):
 - positives: every configured phrase of every intent, said by each of 8 voices (Piper and
@@ -287,6 +288,8 @@ def main() -> int:
     parser.add_argument("--reply-conditions", nargs="+", metavar="CONDITION",
                         help="conditions to hear the replies in (default all; --quick:"
                              f" {', '.join(QUICK_REPLY_CONDITIONS)})")
+    parser.add_argument("--session-only", action="store_true",
+                        help="only the talk heard as in a session (false replies, its CPU)")
     args = parser.parse_args()
     global _CONFIG  # noqa: PLW0603 - set before the workers fork, so they all use it
     for option in args.hearing:
@@ -305,6 +308,14 @@ def main() -> int:
     speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
     conditions = [c for c in CONDITIONS if not args.quick or c[0] in QUICK_CONDITIONS]
     negative_s = 3600 * (args.negative_hours or (1 / 12 if args.quick else 5))
+    if args.session_only:
+        session_s, session_cpu, false_replies = job_session_talk((SESSION_TALK_S[args.quick],
+                                                                  speakers))
+        _print_false_replies(false_replies)
+        _print_table([_false_replies_row(false_replies, session_s),
+                      ("CPU per second of audio, talk while a reply is expected",
+                       f"{session_cpu / session_s:.4f} s")])
+        return 0
     folder = Path(tempfile.mkdtemp(prefix="pausebuddy-bench-hearing-"))
     started = time.monotonic()
 
@@ -371,9 +382,7 @@ def main() -> int:
     rows += [
         ("false accepts on talk (no session: time-out, breathe, ground)",
          f"{len(false)} in {talk_s / 3600:.2f} h = {len(false) / (talk_s / 3600):.2f} per hour"),
-        ("false replies on talk in a session (any reply)",
-         f"{len(false_replies)} in {session_s / 60:.0f} min = "
-         f"{len(false_replies) / (session_s / 3600):.1f} per hour"),
+        _false_replies_row(false_replies, session_s),
         ("other detections inside the positive streams", str(extra_in_positives)),
         ("delay after the phrase ends",
          f"median {1000 * statistics.median(delays):.0f} ms, 95th percentile "
@@ -389,15 +398,29 @@ def main() -> int:
         print("\nFalse accepts (chunk, intent, text, at s):")
         for chunk, (intent, text, start, _, _) in false:
             print(f"  {chunk:3d}  {intent.value:10s} {text!r} at {start:.1f} s")
+    _print_false_replies(false_replies)
+    _print_table(rows)
+    return 0
+
+
+def _false_replies_row(false_replies: list, session_s: float) -> tuple[str, str]:
+    return ("false replies on talk in a session (any reply)",
+            f"{len(false_replies)} in {session_s / 60:.0f} min = "
+            f"{len(false_replies) / (session_s / 3600):.1f} per hour")
+
+
+def _print_false_replies(false_replies: list) -> None:
     if false_replies:
         print("\nFalse replies in a session (intent, text, at s):")
         for intent, text, start, _, _ in false_replies:
             print(f"  {intent.value:10s} {text!r} at {start:.1f} s")
+
+
+def _print_table(rows: list[tuple[str, str]]) -> None:
     width = max(len(name) for name, _ in rows)
     print(f"\n| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
     for name, value in rows:
         print(f"| {name.ljust(width)} | {value} |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -115,6 +115,22 @@ def test_reply_words_inside_sentences_are_not_replies(tmp_path: Path) -> None:
     assert _heard_in_talk(tmp_path, lines, 0.8, "--replies") == []
 
 
+def test_a_reply_after_the_wake_word_counts_only_said_on_its_own(tmp_path: Path) -> None:
+    # In a session "pause buddy, skip" is a reply like "skip": said on its own it is
+    # heard; run on into a sentence it is conversation (talk where the wake word was
+    # misheard gave false "slower" and "skip" that way).
+    files = {}
+    for name, lines in (("alone", ["We can keep going.", "Pause buddy, skip."]),
+                        ("inside", ["Pause buddy skip the part about money and listen."])):
+        talk = scene.Scene()
+        for line in lines:
+            talk.add(scene.PIPER, line, 1.5)
+        files[name] = talk.pause(1.0).write(tmp_path / f"{name}.wav")
+    heard = _spot(files, "--replies")
+    assert [d["intent"] for d in heard["alone"]] == ["next"]
+    assert heard["inside"] == []
+
+
 def test_the_phrase_said_again_right_after_a_false_start_is_heard(tmp_path: Path) -> None:
     # The first "pause buddy" opens a command window that hears no command; the phrase
     # said again while that window is still open must be heard (the spotter keeps
