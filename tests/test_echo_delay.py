@@ -62,11 +62,18 @@ def test_a_word_in_its_own_voice_is_told_from_a_person_over_it() -> None:
     person[at : at + len(stop)] += stop * np.sqrt(np.mean(mic[at : at + len(stop)] ** 2)
                                                  / np.mean(stop.astype(np.float64) ** 2))
 
+    mic += np.random.default_rng(0).normal(0, 3, len(mic)).astype(np.float32)  # the room
+    # The quiet tail of its last word, 0.15 s: far less was played under it than under
+    # the loud words around, and it is still its own voice.
+    tail_end = RATE_HZ + len(line) + int(shift)
+    tail = (tail_end - RATE_HZ * 15 // 100, tail_end)
+
     scheduled = _scheduled(played)
-    for heard, expect_own in ((mic, True), (person, False)):
+    for heard, (start, end), expect_own in ((mic, (at, at + len(stop)), True),
+                                            (person, (at, at + len(stop)), False),
+                                            (mic, tail, True)):
         measuring = EchoDelay()
-        end = at + len(stop) + RATE_HZ // 2
-        measuring.observe(heard[:end], end, scheduled)
-        left = measuring.left_db(at, at + len(stop), scheduled)
+        measuring.observe(heard[: end + RATE_HZ // 2], end + RATE_HZ // 2, scheduled)
+        left = measuring.left_db(start, end, scheduled)
         assert (left < SOMEONE_ELSE_DB) == expect_own, left
     assert EchoDelay().left_db(0, RATE_HZ, scheduled) is None  # nothing heard yet

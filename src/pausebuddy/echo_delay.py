@@ -41,6 +41,10 @@ REACH = RATE_HZ // 20
 covers it (a room's own 40 ms, offline)."""
 _DECIMATE = 2
 """Measured at 8 kHz: half the work, and 1/8 ms is finer than the canceller needs."""
+_FRAME = RATE_HZ // 100
+"""Samples per frame `left_db` judges (10 ms, the canceller's)."""
+_LOUD_DB = 20.0
+"""Frames of a word `left_db` judges: those within this of its loudest."""
 FIT_TAPS = 9
 """Taps of the filter its voice is fitted through in `left_db` (±0.25 ms)."""
 
@@ -84,30 +88,43 @@ class EchoDelay:
         """Over microphone samples start..end (within the last 3 s), how much its own
         voice does not explain (dB): what is left after the best fit of what it played
         there, at any offset it may reach the microphone by, through a short filter (the
-        sound server's resampling puts it between samples). Near 0 for a person talking
-        (over its voice or not), far below for its voice alone; 0 when nothing was played
-        that could explain it. None when those samples are no longer kept."""
+        sound server's resampling puts it between samples): the median over its loud 10
+        ms frames. Near 0 for a person talking (over its voice or not), far below for its
+        voice alone; 0 when nothing was played that could explain it. None when those
+        samples are no longer kept."""
         first = self._end - len(self._mic)
         if start < first or end > self._end or end - start < FIT_TAPS * 8:
             return None
         mic = self._mic[start - first : end - first].astype(np.float64)
         reference = played(start - LATEST - FIT_TAPS, end - start + LATEST - EARLIEST
                            + 2 * FIT_TAPS).astype(np.float64)
-        norm = _correlations(mic, reference[FIT_TAPS:-FIT_TAPS], step=1)
+        # Every offset is tried where anything was played (-60 dB): a word's quiet
+        # tail must be found too (with the delay measurement's floor its "six" was not).
+        norm = _correlations(mic, reference[FIT_TAPS:-FIT_TAPS], step=1, floor=1e-6)
         if norm is None or not norm.any():
             return 0.0
         at = FIT_TAPS + int(np.argmax(norm))
         taps = np.stack([reference[at + k : at + k + len(mic)]
                          for k in range(-(FIT_TAPS // 2), FIT_TAPS // 2 + 1)], axis=1)
         fit, *_ = np.linalg.lstsq(taps, mic, rcond=None)
-        left = np.sum((mic - taps @ fit) ** 2) / max(np.sum(mic**2), 1e-9)
+        # Per 10 ms frame, the median, as the canceller's left_db: a word the spotter
+        # placed partly over the end of its own word is judged by most of its frames,
+        # not by the loud echo in a few of them (that took a person's "stop" for its own).
+        # Only frames within _LOUD_DB of the loudest count: no fit explains the room's
+        # noise, and its quiet frames put its own words near the line (-14.1 dB live).
+        frames = len(mic) // _FRAME * _FRAME
+        residual = ((mic - taps @ fit)[:frames].reshape(-1, _FRAME) ** 2).sum(axis=1)
+        heard = (mic[:frames].reshape(-1, _FRAME) ** 2).sum(axis=1)
+        loud = heard >= heard.max() * 10 ** (-_LOUD_DB / 10)
+        left = np.median(residual[loud] / np.maximum(heard[loud], 1e-9))
         return float(10 * np.log10(max(left, 1e-9)))
 
 
-def _correlations(mic: np.ndarray, reference: np.ndarray,
-                  step: int = _DECIMATE) -> np.ndarray | None:
+def _correlations(mic: np.ndarray, reference: np.ndarray, step: int = _DECIMATE,
+                  floor: float = 0.1) -> np.ndarray | None:
     """Normalized correlation of `mic` with `reference` at each offset into it (every
-    `step` samples), 0 where little was played; None when either is silent."""
+    `step` samples), 0 where less than `floor` of the most was played; None when either
+    is silent."""
     m = mic[::step].astype(np.float64)
     r = reference[::step].astype(np.float64)
     if not r.any() or not m.any():
@@ -120,7 +137,7 @@ def _correlations(mic: np.ndarray, reference: np.ndarray,
     energy = np.concatenate([[0.0], np.cumsum(r**2)])
     under = energy[len(m):len(m) + lags] - energy[:lags]
     # Offsets where little was played are not compared (no voice there to match).
-    return np.where(under > 0.1 * under.max(),
+    return np.where(under > max(floor * under.max(), 1e-9),
                     corr / np.sqrt(np.maximum(under, 1e-9) * (m**2).sum()), 0.0)
 
 

@@ -539,6 +539,12 @@ class PocketsphinxRecognizer:
             end = utt_start + (seg.end_frame + 1) * _SAMPLES_PER_FRAME
             if search == "stop":
                 _LOGGER.debug("'%s' over its own voice at %.2f s", word, start / SAMPLE_RATE_HZ)
+                # Heard again from the word's end: when this one was its own voice, a
+                # person's "stop" right after it must not lose its start (live, one did).
+                tail = min(max(self._pos - end, 0), len(self._ring))
+                if tail:
+                    self._spot_start = self._pos - tail
+                    _feed(self._spotter, self._ring[len(self._ring) - tail :])
                 return [_heard(word, start, end, 1.0)]
             heard = []
             window = self._window
