@@ -329,7 +329,9 @@ class PocketsphinxRecognizer:
                 if len(lead):
                     _feed(self._spotter, lead)
             _feed(self._spotter, samples)
-            return heard + self._check_spotting()
+            # Through _once too: a reply heard by both stages may be judged said on its
+            # own only now, as its answer plays (it was reported twice).
+            return self._once(heard + self._check_spotting())
 
         phrases_on = self._phrase_spotter is not None and not self.expecting_reply
         if phrases_on or (self._reply_spotter is not None and self.expecting_reply):
