@@ -141,18 +141,10 @@ def _correlations(mic: np.ndarray, reference: np.ndarray, step: int = _DECIMATE,
                     corr / np.sqrt(np.maximum(under, 1e-9) * (m**2).sum()), 0.0)
 
 
-def _best_fit(mic: np.ndarray, reference: np.ndarray) -> tuple[int, float] | None:
-    """(offset into `reference`, normalized correlation) where `mic` matches it best."""
+def _peak(mic: np.ndarray, reference: np.ndarray) -> int | None:
+    """Offset into `reference` where `mic` matches it best, if the match is clear."""
     norm = _correlations(mic, reference)
     if norm is None:
         return None
     best = int(np.argmax(norm))
-    return best * _DECIMATE, float(norm[best])
-
-
-def _peak(mic: np.ndarray, reference: np.ndarray) -> int | None:
-    """Offset into `reference` where `mic` matches it best, if the match is clear."""
-    found = _best_fit(mic, reference)
-    if found is None or found[1] < CLEAR:
-        return None
-    return found[0]
+    return best * _DECIMATE if norm[best] >= CLEAR else None

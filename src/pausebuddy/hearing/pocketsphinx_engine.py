@@ -313,21 +313,13 @@ class PocketsphinxRecognizer:
             # hears speech), what they said since goes to the wake-word spotter.
             back = min(self._pos - self._own_voice_until, len(self._ring)) \
                 if self._vad.in_speech else len(samples)
-            since = self._ring[len(self._ring) - max(back, len(samples)) :
-                               len(self._ring) - len(samples)]
-            self._start_spotting()
-            self._spot_start = self._pos - len(samples) - len(since)
-            if len(since):
-                _feed(self._spotter, since)
+            self._spot_from(self._pos - max(back, len(samples)), until=self._pos - len(samples))
         if self._search == "stop" or self.over_own_voice:
             if self._search == "spot" or self._pos - len(samples) - self._spot_start \
                     >= _STOP_RENEW:
                 # From a little before this block: the word may have begun in the gap.
-                lead = self._ring[-len(samples) - _STOP_LEAD : -len(samples)]
-                self._start_spotting("stop")
-                self._spot_start = self._pos - len(samples) - len(lead)
-                if len(lead):
-                    _feed(self._spotter, lead)
+                self._spot_from(self._pos - len(samples) - _STOP_LEAD, "stop",
+                                until=self._pos - len(samples))
             _feed(self._spotter, samples)
             # Through _once too: a reply heard by both stages may be judged said on its
             # own only now, as its answer plays (it was reported twice).
@@ -342,11 +334,7 @@ class PocketsphinxRecognizer:
             # Speech again: the spotter wakes up and hears it from a little before the
             # VAD says it began.
             began = speech_began if speech_began is not None else self._pos - len(samples)
-            ring_start = self._pos - len(self._ring)
-            since = max(began - _SPOT_LEAD, ring_start)
-            self._start_spotting()
-            self._spot_start = since
-            _feed(self._spotter, self._ring[since - ring_start :])
+            self._spot_from(began - _SPOT_LEAD)
         elif not self._resting:
             _feed(self._spotter, samples)
         heard += self._check_spotting()
@@ -528,6 +516,17 @@ class PocketsphinxRecognizer:
         self._search = search
         self._resting = False
 
+    def _spot_from(self, since: int, search: str = "spot", until: int | None = None) -> None:
+        """`search` anew from stream sample `since`: what the ring holds from there (up
+        to `until`, by default all of it) is heard now."""
+        ring_start = self._pos - len(self._ring)
+        since = max(since, ring_start)
+        until = self._pos if until is None else until
+        self._start_spotting(search)
+        self._spot_start = since
+        if since < until:
+            _feed(self._spotter, self._ring[since - ring_start : until - ring_start])
+
     def _check_spotting(self) -> list[Heard]:
         hyp = self._spotter.hyp()
         if hyp is None:
@@ -543,10 +542,7 @@ class PocketsphinxRecognizer:
                 _LOGGER.debug("'%s' over its own voice at %.2f s", word, start / SAMPLE_RATE_HZ)
                 # Heard again from the word's end: when this one was its own voice, a
                 # person's "stop" right after it must not lose its start (live, one did).
-                tail = min(max(self._pos - end, 0), len(self._ring))
-                if tail:
-                    self._spot_start = self._pos - tail
-                    _feed(self._spotter, self._ring[len(self._ring) - tail :])
+                self._spot_from(min(end, self._pos), search)
                 return [_heard(word, start, end, 1.0)]
             heard = []
             window = self._window
