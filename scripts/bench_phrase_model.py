@@ -2,7 +2,7 @@
 """The phrase model alone, at several thresholds: recall and false accepts per hour.
 
     .venv/bin/python scripts/bench_phrase_model.py [--quick] [--replies] [--model FILE]
-        [--cache DIR]
+        [--cache DIR] [--conditions CONDITION ...]
 
 The hearing benchmark (bench_hearing.py) measures the whole recognizer; this one isolates
 the phrase model (hearing/phrase_model.py) on the same corpus: the request streams of
@@ -116,6 +116,9 @@ def main() -> int:
                         help="the reply model (stop, next, five more minutes ...) on the"
                              " reply streams; a false accept is then any reply found in"
                              " the talk (in a session every reply is acted on)")
+    parser.add_argument("--conditions", nargs="+", metavar="CONDITION",
+                        help="only these of bench_hearing's conditions (e.g. clean"
+                             " 'babble 10 dB'), to compare models where they differ")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
 
@@ -131,6 +134,8 @@ def main() -> int:
     speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
     conditions = [c[0] for c in bench_hearing.CONDITIONS
                   if not args.quick or c[0] in bench_hearing.QUICK_CONDITIONS]
+    if args.conditions:
+        conditions = [c for c in conditions if c in args.conditions]
     negative_s = 3600 * (args.negative_hours or (1 if args.quick else 5))
     folder = args.cache or Path(tempfile.mkdtemp(prefix="pausebuddy-bench-phrase-"))
     folder.mkdir(parents=True, exist_ok=True)
