@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from pausebuddy.audio import RATE_HZ
+from pausebuddy.echo import FRAME
 
 WINDOW = 3 * RATE_HZ
 """Microphone samples compared with what it played."""
@@ -41,10 +42,9 @@ REACH = RATE_HZ // 20
 covers it (a room's own 40 ms, offline)."""
 _DECIMATE = 2
 """Measured at 8 kHz: half the work, and 1/8 ms is finer than the canceller needs."""
-_FRAME = RATE_HZ // 100
-"""Samples per frame `left_db` judges (10 ms, the canceller's)."""
 _LOUD_DB = 20.0
-"""Frames of a word `left_db` judges: those within this of its loudest."""
+"""Frames of a word `left_db` judges (the canceller's 10 ms ones): those within this of
+its loudest."""
 FIT_TAPS = 9
 """Taps of the filter its voice is fitted through in `left_db` (±0.25 ms)."""
 
@@ -112,9 +112,9 @@ class EchoDelay:
         # not by the loud echo in a few of them (that took a person's "stop" for its own).
         # Only frames within _LOUD_DB of the loudest count: no fit explains the room's
         # noise, and its quiet frames put its own words near the line (-14.1 dB live).
-        frames = len(mic) // _FRAME * _FRAME
-        residual = ((mic - taps @ fit)[:frames].reshape(-1, _FRAME) ** 2).sum(axis=1)
-        heard = (mic[:frames].reshape(-1, _FRAME) ** 2).sum(axis=1)
+        frames = len(mic) // FRAME * FRAME
+        residual = ((mic - taps @ fit)[:frames].reshape(-1, FRAME) ** 2).sum(axis=1)
+        heard = (mic[:frames].reshape(-1, FRAME) ** 2).sum(axis=1)
         loud = heard >= heard.max() * 10 ** (-_LOUD_DB / 10)
         left = np.median(residual[loud] / np.maximum(heard[loud], 1e-9))
         return float(10 * np.log10(max(left, 1e-9)))
