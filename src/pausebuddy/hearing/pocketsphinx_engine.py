@@ -13,6 +13,9 @@ but is not sure of (hearing.candidate_threshold) the grammar decodes, and it cou
 the grammar hears the same request. The wake-word spotter may listen alongside
 (hearing.wake_spotter): what only it hears counts if the model found it likely enough
 there too (hearing.confirm_threshold), and what both hear is reported once.
+
+All of them hear the audio after WebRTC's noise suppression (denoise.py,
+hearing.noise_suppression), except the "stop" spotter over its own voice.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, pauses
+from pausebuddy.hearing.denoise import NoiseSuppressor
 from pausebuddy.hearing.embeddings import SpeechEmbedder
 from pausebuddy.hearing.phrase_model import (
     PhraseSpotter,
@@ -162,6 +166,8 @@ class PocketsphinxRecognizer:
         self._spotter = self._load_spotter(model_dir)
         self._grammar = self._load_grammar(model_dir)
         self._vad = Activity()
+        self._denoise = NoiseSuppressor(config.noise_suppression) \
+            if config.noise_suppression else None
 
         self._pos = 0
         """Samples seen so far: the stream clock."""
@@ -292,6 +298,10 @@ class PocketsphinxRecognizer:
 
     def accept(self, samples: np.ndarray) -> list[Heard]:
         samples = np.asarray(samples, dtype=np.int16)
+        if self._denoise is not None and not self.over_own_voice:
+            # Over its own voice the "stop" spotter hears what the echo canceller left,
+            # as its threshold was measured on.
+            samples = self._denoise.process(samples)
         heard, self._held = self._held, []
         self._pos += len(samples)
         self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
