@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import audio, scene
+from pausebuddy import audio, corpus, scene
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.conversation import prompts
 
@@ -106,3 +106,45 @@ def test_stop_over_its_voice_stops_it(session, over: str) -> None:
         assert talking and interrupted
     if talking:
         assert interrupted and interrupted[0]["t"] <= stopped["t"]
+
+
+
+
+def _stops_heard(at_s: float, own_voice_from_s: float) -> list:
+    """What the recognizer hears of en-us+f3's "stop" said at `at_s` in a quiet room
+    after some talk, its own voice (cancelled to nothing) from `own_voice_from_s` on."""
+    from pausebuddy.config import Config
+    from pausebuddy.hearing import create_recognizer
+    from pausebuddy.phrases import PhraseBook
+
+    config = Config()
+    recognizer = create_recognizer(config.hearing, PhraseBook(config.phrases))
+    talk = scene.Scene().add(scene.PIPER, "I cannot believe you said that again.", 0.3).samples
+    sound = (corpus.noise("pinknoise", 10) * 0.01).astype(np.int16)
+    sound[: min(len(talk), 3 * RATE_HZ)] += talk[: 3 * RATE_HZ]
+    stop = scene.say("en-us+f3", "Stop.")
+    at = int(round(at_s * RATE_HZ))
+    sound[at : at + len(stop)] += stop
+    heard = []
+    for start in range(0, len(sound), RATE_HZ // 10):
+        recognizer.over_own_voice = start >= own_voice_from_s * RATE_HZ
+        heard += recognizer.accept(sound[start : start + RATE_HZ // 10])
+    return [(h.text, round(h.start_s, 2)) for h in heard]
+
+
+@pytest.mark.parametrize("at_s", [6.8, 6.9, 7.0, 7.1, 7.2])
+def test_a_stop_said_across_the_stop_spotters_renewal_is_heard(at_s: float) -> None:
+    """Over its own voice (from 3 s) the "stop" spotter starts a fresh utterance every
+    5 s, from some way back (here at 7.5 s, from 6.5 s). A "stop" said across a renewal
+    is heard once, where it was said: with 0.5 s heard again, the one at 7.0 s was not."""
+    heard = _stops_heard(at_s, own_voice_from_s=3.0)
+    assert [text for text, _ in heard] == ["stop"] and abs(heard[0][1] - at_s) < 0.2, heard
+
+
+@pytest.mark.parametrize("at_s", [4.7, 4.8, 4.9, 5.0, 5.1])
+def test_a_stop_said_as_its_voice_begins_is_heard(at_s: float) -> None:
+    """The "stop" spotter takes over from the wake-word spotter as its voice begins (5 s)
+    and hears the moment before again, unsuppressed as it hears everything: from the
+    suppressed audio it missed the ones at 4.8 s (and 4.85 and 4.95)."""
+    heard = _stops_heard(at_s, own_voice_from_s=5.0)
+    assert [text for text, _ in heard] == ["stop"] and abs(heard[0][1] - at_s) < 0.2, heard

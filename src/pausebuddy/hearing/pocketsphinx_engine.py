@@ -15,7 +15,7 @@ the grammar hears the same request. The wake-word spotter may listen alongside
 there too (hearing.confirm_threshold), and what both hear is reported once.
 
 All of them hear the audio after WebRTC's noise suppression (denoise.py,
-hearing.noise_suppression), except the "stop" spotter over its own voice.
+hearing.noise_suppression), except the "stop" spotter (over its own voice and just after).
 """
 
 from __future__ import annotations
@@ -118,6 +118,11 @@ _STOP_RENEW = 5 * SAMPLE_RATE_HZ
 _STOP_LEAD back): over a long one it went deaf. Live, a "stop" over the second cycle's
 counts, heard from the start of the session, was missed in 1 of 4 runs; heard from 5 s
 before it, found in each (the same recorded audio)."""
+_STOP_RENEW_LEAD = SAMPLE_RATE_HZ
+"""A fresh utterance hears this much again, so that a "stop" (shorter than this) begun
+before the last one ended is heard whole: with _STOP_LEAD (0.5 s) en-us+f3's "stop" begun
+0.6 s before a renewal was missed at every noise suppression level (bench_barge_in,
+"we breathe in" with no echo, in 1 or 2 of 3 runs, as the renewals fell)."""
 _STOP_LINGER = SAMPLE_RATE_HZ
 """After its voice ends, the "stop" spotter stays on while there is sound, for at most
 this long: a "stop" said across its last word is heard whole, and someone who talks on
@@ -178,6 +183,9 @@ class PocketsphinxRecognizer:
         self._room_cmn: str | None = None
         """The cepstral mean from before its voice, while the "stop" spotter runs."""
         self._ring = np.zeros(0, dtype=np.int16)
+        self._raw_ring = self._ring
+        """The same stretch as heard, before the noise suppression: what the "stop" spotter
+        hears."""
         self._spot_start = 0
         """Where the spotter's utterance began (its frames count from there)."""
         self._search = ""
@@ -297,14 +305,17 @@ class PocketsphinxRecognizer:
     # -- the stream -------------------------------------------------------------------
 
     def accept(self, samples: np.ndarray) -> list[Heard]:
-        samples = np.asarray(samples, dtype=np.int16)
+        raw = samples = np.asarray(samples, dtype=np.int16)
         if self._denoise is not None and not self.over_own_voice:
-            # Over its own voice the "stop" spotter hears what the echo canceller left,
-            # as its threshold was measured on.
-            samples = self._denoise.process(samples)
+            # The "stop" spotter hears what the echo canceller left, unsuppressed, as its
+            # threshold was measured on (suppressed, en-us+f3's "stop" with no echo was
+            # missed at every moment of a session).
+            samples = self._denoise.process(raw)
         heard, self._held = self._held, []
         self._pos += len(samples)
         self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
+        self._raw_ring = self._ring if self._denoise is None else \
+            np.concatenate([self._raw_ring, raw])[-int(_RING_S * SAMPLE_RATE_HZ) :]
         speech_began, speech_ended = self._update_endpointer(samples)
         heard += self._replies_said_alone()
 
@@ -325,12 +336,14 @@ class PocketsphinxRecognizer:
                 if self._vad.in_speech else len(samples)
             self._spot_from(self._pos - max(back, len(samples)), until=self._pos - len(samples))
         if self._search == "stop" or self.over_own_voice:
-            if self._search == "spot" or self._pos - len(samples) - self._spot_start \
-                    >= _STOP_RENEW:
-                # From a little before this block: the word may have begun in the gap.
-                self._spot_from(self._pos - len(samples) - _STOP_LEAD, "stop",
+            renewing = self._search == "stop"
+            if not renewing or self._pos - len(samples) - self._spot_start >= _STOP_RENEW:
+                # From a little before this block: the word may have begun in the gap,
+                # or before the utterance it renews ended.
+                lead = _STOP_RENEW_LEAD if renewing else _STOP_LEAD
+                self._spot_from(self._pos - len(samples) - lead, "stop",
                                 until=self._pos - len(samples))
-            _feed(self._spotter, samples)
+            _feed(self._spotter, raw)
             # Through _once too: a reply heard by both stages may be judged said on its
             # own only now, as its answer plays (it was reported twice).
             return self._once(heard + self._check_spotting())
@@ -436,7 +449,7 @@ class PocketsphinxRecognizer:
         A reply waiting for the pause after it is judged on what was heard."""
         self._held += self._replies_said_alone(ended=True)
         self._pos += n_samples
-        self._ring = np.zeros(0, dtype=np.int16)
+        self._ring = self._raw_ring = np.zeros(0, dtype=np.int16)
         self._vad.reset()
         if self._window is not None:
             self._drop_window()
@@ -528,14 +541,15 @@ class PocketsphinxRecognizer:
 
     def _spot_from(self, since: int, search: str = "spot", until: int | None = None) -> None:
         """`search` anew from stream sample `since`: what the ring holds from there (up
-        to `until`, by default all of it) is heard now."""
-        ring_start = self._pos - len(self._ring)
+        to `until`, by default all of it) is heard now; "stop" hears it unsuppressed."""
+        ring = self._raw_ring if search == "stop" else self._ring
+        ring_start = self._pos - len(ring)
         since = max(since, ring_start)
         until = self._pos if until is None else until
         self._start_spotting(search)
         self._spot_start = since
         if since < until:
-            _feed(self._spotter, self._ring[since - ring_start : until - ring_start])
+            _feed(self._spotter, ring[since - ring_start : until - ring_start])
 
     def _check_spotting(self) -> list[Heard]:
         hyp = self._spotter.hyp()
