@@ -108,8 +108,6 @@ def test_stop_over_its_voice_stops_it(session, over: str) -> None:
         assert interrupted and interrupted[0]["t"] <= stopped["t"]
 
 
-
-
 def _stops_heard(at_s: float, own_voice_from_s: float) -> list:
     """What the recognizer hears of en-us+f3's "stop" said at `at_s` in a quiet room
     after some talk, its own voice (cancelled to nothing) from `own_voice_from_s` on."""
