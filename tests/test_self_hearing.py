@@ -14,7 +14,10 @@ from conftest import json_lines, phrase_in_talk, run_cli
 
 from pausebuddy import audio, corpus, scene
 from pausebuddy.audio import RATE_HZ
+from pausebuddy.config import Config
 from pausebuddy.conversation import prompts
+from pausebuddy.hearing import create_recognizer
+from pausebuddy.phrases import PhraseBook
 
 LINES = prompts()
 
@@ -111,10 +114,6 @@ def test_stop_over_its_voice_stops_it(session, over: str) -> None:
 def _stops_heard(at_s: float, own_voice_from_s: float) -> list:
     """What the recognizer hears of en-us+f3's "stop" said at `at_s` in a quiet room
     after some talk, its own voice (cancelled to nothing) from `own_voice_from_s` on."""
-    from pausebuddy.config import Config
-    from pausebuddy.hearing import create_recognizer
-    from pausebuddy.phrases import PhraseBook
-
     config = Config()
     recognizer = create_recognizer(config.hearing, PhraseBook(config.phrases))
     talk = scene.Scene().add(scene.PIPER, "I cannot believe you said that again.", 0.3).samples
