@@ -47,16 +47,21 @@ import numpy as np
 from pausebuddy import audio, corpus, talk
 from pausebuddy.config import Config
 from pausebuddy.hearing import create_recognizer, pocketsphinx_engine
-from pausebuddy.phrases import REQUESTS, Intent, PhraseBook
+from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, spoken_seconds
 
 IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
 """What the loop acts on with no session or break running: a false accept is one of these
 (it ignores "pause buddy, stop" then)."""
+NOISES = ("pink", "brown", "babble", "partner", "music")
 CONDITIONS = [("clean", None, None)] + [
     (f"{kind} {snr} dB", kind, snr)
     for snr in (20, 10, 5) for kind in ("pink", "brown", "babble")
-] + [("tempo 0.9x", "tempo", 0.9), ("tempo 1.1x", "tempo", 1.1)]
-QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB"]
+] + [("partner 10 dB", "partner", 10), ("partner 5 dB", "partner", 5),
+     ("music 10 dB", "music", 10),
+     ("tempo 0.9x", "tempo", 0.9), ("tempo 1.1x", "tempo", 1.1)]
+QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB", "partner 10 dB"]
+LENGTHS = ("for half an hour", "for forty five minutes", "for two hours")
+"""Spoken lengths said after the time-out phrase, besides the configured phrases."""
 QUICK_REPLY_CONDITIONS = ("clean", "babble 10 dB")
 """--quick hears the replies in two of its three conditions, to stay under 3 minutes."""
 REPLY_CONDITIONS = tuple(c[0] for c in CONDITIONS)
@@ -87,6 +92,8 @@ def _phrase_lines(phrases: PhraseBook, config: Config) -> tuple[list, list]:
             if intent in REQUESTS:
                 said = phrase if phrases.has_wake_word(phrase) else f"{wake}, {phrase}"
                 requests.append((intent, said))
+                if intent is Intent.TIMEOUT:
+                    requests += [(intent, f"{said} {length}") for length in LENGTHS]
             else:
                 replies.append((intent, phrase))
     return requests, replies
@@ -129,7 +136,8 @@ def in_condition(stream: Stream, kind: str | None, value: float | None,
     if kind == "tempo":
         marks = [(i, p, s / value, e / value) for i, p, s, e in stream.marks]
         return replace(stream, samples=corpus.tempo(stream.samples, value), marks=marks)
-    # Noise starts at a different place for each stream, so streams do not share it.
+    # Noise (or the partner, or the song) starts at a different place for each stream,
+    # so streams do not share it.
     source = noises[kind]
     offset = (len(stream.samples) * 7919) % len(source)
     return replace(stream, samples=corpus.mix(stream.samples, np.roll(source, -offset), value))
@@ -138,7 +146,8 @@ def in_condition(stream: Stream, kind: str | None, value: float | None,
 def listen(samples: np.ndarray, config: Config, replies: bool,
            allowed: frozenset[Intent] | None = None) -> tuple[list, float]:
     """Everything heard that the loop would act on (among `allowed`):
-    (intent, text, start_s, end_s, reported_at_s), and the CPU seconds it took."""
+    (intent, text, start_s, end_s, reported_at_s), and the CPU seconds it took. The
+    verifier's windows are added to VERIFIED."""
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
     recognizer.expecting_reply = replies
@@ -156,20 +165,49 @@ def listen(samples: np.ndarray, config: Config, replies: bool,
         if match:
             found.append((match.intent, heard.text, heard.start_s, heard.end_s,
                           pos / audio.RATE_HZ))
+    VERIFIED[0] += getattr(recognizer, "verifier_windows", 0)
     return found, time.process_time() - cpu
 
 
+VERIFIED = [0]
+"""Windows the verifier judged in this process (listen adds to it)."""
+
+
+def verification_cost(config: Config, seconds: float = 3.0, runs: int = 20) -> tuple[float, int]:
+    """CPU seconds one verification takes (a `seconds` window, the request grammar), and
+    how many phrases it scores."""
+    from pausebuddy.hearing.verdict import request_grammar
+    from pausebuddy.hearing.verifier import load_verifier
+
+    verifier = load_verifier(config.hearing.verifier_model, config.hearing.verifier)
+    if verifier is None:
+        return 0.0, 0
+    texts = [e.text for e in request_grammar(PhraseBook(config.phrases))]
+    window = np.concatenate(list(corpus.talk_pieces(corpus.SPEAKERS[:1], seconds, 3)))
+    window = window[: int(seconds * audio.RATE_HZ)]
+    verifier.score(verifier.encode(window), texts)  # warm
+    cpu = time.process_time()
+    for _ in range(runs):
+        verifier.score(verifier.encode(window), texts)
+    return (time.process_time() - cpu) / runs, len(texts)
+
+
 def score(stream: Stream, found: list) -> tuple[list[tuple], int]:
-    """Per phrase: (intent, phrase, heard, delay_s); and detections that match no phrase."""
+    """Per phrase: (intent, phrase, heard, delay_s, length kept: None when the phrase
+    names no length); and detections that match no phrase. Of several detections of a
+    phrase the last one's length counts (a length heard a moment later is reported
+    again)."""
     results, used = [], set()
     for intent, phrase, start, end in stream.marks:
-        hit = next((k for k, f in enumerate(found) if k not in used and f[0] == intent
-                    and start < f[3] <= end + LATE_S), None)
-        if hit is None:
-            results.append((intent, phrase, False, None))
+        hits = [k for k, f in enumerate(found) if k not in used and f[0] == intent
+                and start < f[3] <= end + LATE_S]
+        said = spoken_seconds(phrase)
+        if not hits:
+            results.append((intent, phrase, False, None, False if said else None))
         else:
-            used.add(hit)
-            results.append((intent, phrase, True, found[hit][4] - end))
+            used.update(hits)
+            kept = spoken_seconds(found[hits[-1]][1]) == said if said else None
+            results.append((intent, phrase, True, found[hits[0]][4] - end, kept))
     return results, len(found) - len(used)
 
 
@@ -201,7 +239,7 @@ def job_positives(args: tuple) -> tuple:
     speaker_label, condition, paths, noise_folder, reply_conditions = args
     label, kind, value = next(c for c in CONDITIONS if c[0] == condition)
     noises = {}
-    if kind in ("pink", "brown", "babble"):
+    if kind in NOISES:
         noises[kind] = np.load(Path(noise_folder) / f"{kind}.npy")
     results, extra = [], 0
     for path in paths:
@@ -222,8 +260,9 @@ def job_negatives(args: tuple) -> tuple:
     samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=1000 + chunk)))
     if chunk % 2 == 1:
         samples = corpus.mix(samples, np.load(Path(noise_folder) / "pink.npy"), 20)
+    VERIFIED[0] = 0
     found, cpu = listen(samples, _CONFIG, replies=False, allowed=IDLE)
-    return chunk, len(samples) / audio.RATE_HZ, cpu, found
+    return chunk, len(samples) / audio.RATE_HZ, cpu, found, VERIFIED[0]
 
 
 def job_silence(seconds: float) -> float:
@@ -327,9 +366,13 @@ def main() -> int:
     np.save(folder / "brown.npy", corpus.noise("brownnoise", 60))
     with Pool(args.jobs) as pool:
         babble = pool.apply_async(corpus.babble, (120, 7))
+        partner = pool.apply_async(corpus.partner, (120, 8))
+        music = pool.apply_async(corpus.music, (120, 9))
         stream_paths = dict(pool.map(job_streams, [(i, s, str(folder))
                                                    for i, s in enumerate(speakers)]))
         np.save(folder / "babble.npy", babble.get())
+        np.save(folder / "partner.npy", partner.get())
+        np.save(folder / "music.npy", music.get())
 
         print("Listening ...", flush=True)
         positive_jobs = [(s.label, c[0], stream_paths[i], str(folder),
@@ -353,10 +396,12 @@ def main() -> int:
 
     by_condition, by_voice, by_intent = defaultdict(list), defaultdict(list), defaultdict(list)
     by_kind = defaultdict(list)
-    delays, extra_in_positives = [], 0
+    delays, extra_in_positives, lengths = [], 0, []
     for speaker_label, condition, results, extra in positives:
         extra_in_positives += extra
-        for intent, _phrase, ok, delay in results:
+        for intent, _phrase, ok, delay, kept in results:
+            if kept is not None and (condition == "clean" or "10 dB" in condition):
+                lengths.append(kept)
             kind = "requests" if intent in REQUESTS else "replies"
             by_kind[kind].append(ok)
             if condition == "clean":
@@ -367,9 +412,11 @@ def main() -> int:
             if ok:
                 delays.append(delay)
     every = [ok for oks in by_condition.values() for ok in oks]
-    talk_s = sum(seconds for _, seconds, _, _ in negatives)
-    talk_cpu = sum(cpu for _, _, cpu, _ in negatives)
-    false = [(chunk, f) for chunk, _, _, found in negatives for f in found]
+    talk_s = sum(seconds for _, seconds, _, _, _ in negatives)
+    talk_cpu = sum(cpu for _, _, cpu, _, _ in negatives)
+    verified = sum(windows for *_, windows in negatives)
+    false = [(chunk, f) for chunk, _, _, found, _ in negatives for f in found]
+    one_check, grammar_size = verification_cost(_CONFIG)
     memory = peak_memory_mb(np.concatenate(list(corpus.talk_pieces(speakers, 120, 5))), folder)
 
     rows = [("recall, overall", _percent(sum(every), len(every)))]
@@ -387,7 +434,14 @@ def main() -> int:
         ("delay after the phrase ends",
          f"median {1000 * statistics.median(delays):.0f} ms, 95th percentile "
          f"{1000 * np.percentile(delays, 95):.0f} ms (n={len(delays)})" if delays else "-"),
+        ("spoken length kept (clean and 10 dB positives that name one)",
+         _percent(sum(lengths), len(lengths))),
         ("CPU per second of audio, talk", f"{talk_cpu / talk_s:.4f} s"),
+        ("verifier windows per hour of talk (no session)", f"{verified / (talk_s / 3600):.0f}"),
+        ("CPU of one verification (3 s window, request grammar)",
+         f"{one_check:.3f} s ({grammar_size} phrases)"),
+        ("... so the verifier's share of CPU per second of talk",
+         f"{one_check * verified / talk_s:.4f} s"),
         ("CPU per second of audio, quiet room", f"{silence_cpu:.4f} s"),
         ("CPU per second of audio, talk while a reply is expected",
          f"{session_cpu / session_s:.4f} s"),

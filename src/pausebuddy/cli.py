@@ -260,12 +260,11 @@ def _spot(args: argparse.Namespace) -> int:
             recognizer = create_recognizer(config.hearing, phrases)  # a fresh stream
         recognizer.expecting_reply = args.replies
         for item in hear_all(recognizer, blocks):
-            match = phrases.match(item.text)
-            if match is None:
+            if item.intent is None:
                 continue
             print(json.dumps({
                 "file": path, "start": round(item.start_s, 3), "end": round(item.end_s, 3),
-                "intent": match.intent.value, "text": item.text, "score": round(item.score, 3),
+                "intent": item.intent.value, "text": item.text, "score": round(item.score, 3),
             }), flush=True)
     return 0
 
@@ -402,8 +401,8 @@ def _check(args: argparse.Namespace) -> int:
     def hearing(blocks):  # noqa: ANN001, ANN202
         for block in blocks:
             for item in recognizer.accept(block):
-                if (match := phrases.match(item.text)) is not None:
-                    heard.append(f"Heard '{item.text}' -> {match.intent.value}")
+                if item.intent is not None:
+                    heard.append(f"Heard '{item.text}' -> {item.intent.value}")
                     print("  " + heard[-1], flush=True)
             yield block
 

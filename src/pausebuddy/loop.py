@@ -23,7 +23,7 @@ from pausebuddy.echo import SOMEONE_ELSE_DB, EchoCanceller, EchoError
 from pausebuddy.echo_delay import LATEST, WINDOW, EchoDelay
 from pausebuddy.hearing import Heard, HearingError, Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
-from pausebuddy.phrases import Intent, PhraseBook, normalize, spoken_seconds
+from pausebuddy.phrases import Intent, PhraseBook, normalize
 from pausebuddy.voice import Clip, Voice, VoiceError, create_voice
 from pausebuddy.voice.tones import chime, under
 
@@ -232,15 +232,15 @@ class Loop:
                 self.conversation.on_activity(start_s + len(block) / RATE_HZ)
 
     def _on_heard(self, heard: Heard) -> None:
-        match = self._phrases.match(heard.text, self.conversation.allowed_intents())
-        if match is None:
+        if heard.intent is None or heard.intent not in self.conversation.allowed_intents():
             _LOGGER.debug("Heard something that is no phrase here.")
             return
+        intent, phrase = heard.intent, heard.phrase or ""
         over = self._own_lines_during(heard)
-        if over and (match.intent not in _OVER_ITS_VOICE
-                     or any(_contains(text, match.phrase) for text in over)):
+        if over and (intent not in _OVER_ITS_VOICE
+                     or any(_contains(text, phrase) for text in over)):
             _LOGGER.debug("Heard '%s' while saying it or something else: not a command.",
-                          match.phrase)
+                          phrase)
             return
         left = None
         if over and self._echo is not None:
@@ -251,34 +251,34 @@ class Loop:
             direct = self._echo_delay.left_db(start, end, self._played_between)
             if direct is not None:
                 _LOGGER.debug("Of '%s' the canceller left %.1f dB, a fit of its voice %.1f dB.",
-                              match.phrase, left, direct)
+                              phrase, left, direct)
                 left = min(left, direct)
             if left < SOMEONE_ELSE_DB:
                 # What the canceller left of its own voice, heard as a word.
                 _LOGGER.debug("Heard '%s' in its own voice (%.0f dB): not a command.",
-                              match.phrase, left)
-                self._events({"t": self.now_s, "type": "own_voice", "intent": match.intent.value,
+                              phrase, left)
+                self._events({"t": self.now_s, "type": "own_voice", "intent": intent.value,
                               "start": heard.start_s, "end": heard.end_s,
                               "left_db": round(left, 1)})
                 return
-        if over and match.intent is Intent.STOP and self.now_s < self._speaking_until:
+        if over and intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
             self._sink.cut(self.now_s)
             self._unsay(self.now_s)
             self._events({"t": self.now_s, "type": "interrupted"})
-        elif match.intent in _DROPS_WHAT_IS_QUEUED and self._speaking_until > self.now_s:
+        elif intent in _DROPS_WHAT_IS_QUEUED and self._speaking_until > self.now_s:
             # Live, lines reach the speaker ahead of their time: none of them after this.
             self._sink.cut(self.now_s)
             self._unsay(self.now_s)
-        _LOGGER.info("Heard %s.", match.intent.value)
+        _LOGGER.info("Heard %s.", intent.value)
         self._events({  # t: when it was heard, i.e. this block; start/end: the phrase
-            "t": max(heard.end_s, self.now_s), "type": "heard", "intent": match.intent.value,
+            "t": max(heard.end_s, self.now_s), "type": "heard", "intent": intent.value,
             "text": heard.text, "start": heard.start_s, "end": heard.end_s,
             "score": heard.score, **({} if left is None else {"left_db": round(left, 1)}),
         })
         # Answer from the end of the phrase: that is when a person expects the reply.
-        self.conversation.on_heard(match.intent, max(heard.end_s, self.now_s),
-                                   amount_s=spoken_seconds(heard.text))
+        self.conversation.on_heard(intent, max(heard.end_s, self.now_s),
+                                   amount_s=heard.length_s)
 
     def _speak(self, text: str, at_s: float, tone: bool = False) -> float:
         if not text:

@@ -157,6 +157,5 @@ def measure_false_accepts(phrase: str, intent: Intent, config: Config,
 
     heard = 0
     for item in hear_all(recognizer, blocks()):
-        match = book.match(item.text)
-        heard += bool(match and match.intent is intent)
+        heard += item.intent is intent
     return heard, samples / RATE_HZ / 3600

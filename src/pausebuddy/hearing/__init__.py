@@ -1,19 +1,20 @@
-"""Hearing: audio in, recognized text out. One module per engine behind `Recognizer`.
+"""Hearing: audio in, what was asked for out. One module per engine behind `Recognizer`.
 
-Engines only turn sound into words from the configured vocabulary; deciding what the
-words mean is `phrases.PhraseBook`'s job.
+Engines hear the configured phrases; what a phrase means (its intent, and the length a
+time-out or "five more minutes" names) is decided here once, with `phrases.PhraseBook`
+(`with_meaning`), and carried in `Heard`: the loop does not parse the words again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
 from pausebuddy.config import HearingConfig
-from pausebuddy.phrases import PhraseBook
+from pausebuddy.phrases import Intent, PhraseBook, spoken_seconds
 
 SAMPLE_RATE_HZ = 16000
 """Every engine is fed 16 kHz mono int16."""
@@ -31,6 +32,22 @@ class Heard:
     end_s: float
     score: float
     """Engine confidence, 0-1."""
+    intent: Intent | None = None
+    """What it means (None: words that are no configured phrase)."""
+    phrase: str | None = None
+    """The configured phrase it matched, without the wake word ("time out")."""
+    length_s: float | None = None
+    """The length it names: a time-out's ("for half an hour": 1800 s) or more time's."""
+
+
+def with_meaning(heard: Heard, phrases: PhraseBook) -> Heard:
+    """`heard` with its intent, the phrase it matched and the length it names."""
+    match = phrases.match(heard.text)
+    if match is None:
+        return replace(heard, intent=None, phrase=None, length_s=None)
+    length = spoken_seconds(heard.text) \
+        if match.intent in (Intent.TIMEOUT, Intent.MORE_TIME) else None
+    return replace(heard, intent=match.intent, phrase=match.phrase, length_s=length)
 
 
 class Recognizer(Protocol):

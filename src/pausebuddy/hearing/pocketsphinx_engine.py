@@ -33,7 +33,7 @@ from pocketsphinx import Decoder, get_model_path
 from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
-from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, pauses
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, pauses, with_meaning
 from pausebuddy.hearing.denoise import NoiseSuppressor
 from pausebuddy.hearing.embeddings import SpeechEmbedder
 from pausebuddy.hearing.phrase_model import (
@@ -43,13 +43,17 @@ from pausebuddy.hearing.phrase_model import (
     reply_phrases,
     request_phrases,
 )
+from pausebuddy.hearing.verifier import load_verifier
+from pausebuddy.hearing.verify_stage import VerifyStage
 from pausebuddy.phrases import REQUESTS, Intent, Match, PhraseBook, spoken_seconds
 
 _LOGGER = logging.getLogger(__name__)
 
 _FRAMES_PER_S = 100
 _SAMPLES_PER_FRAME = SAMPLE_RATE_HZ // _FRAMES_PER_S
-_RING_S = 3.0
+_RING_S = 3.5
+"""Audio kept: a command window's replay, a phrase model's window, and the verifier's
+3 s window ending a little after a phrase (which it judges a block or two later)."""
 _FEED = SAMPLE_RATE_HZ // 20
 """Samples handed to the decoder per call (see _feed)."""
 _PRONUNCIATION = re.compile(r"\(\d+\)$")
@@ -196,6 +200,10 @@ class PocketsphinxRecognizer:
         """The spotter is not fed: nobody has spoken for a while (_REST_AFTER)."""
         self._phrase_intents: list[Intent] = []
         """The intent of each of the phrase model's groups."""
+        verifier = load_verifier(config.verifier_model, config.verifier)
+        self._verify = VerifyStage(verifier, phrases, config.verifier_threshold) \
+            if verifier is not None else None
+        """Judges what the other stages found likely but not sure (verify_stage.py)."""
         self._phrase_spotter = self._load_phrase_spotter(request_phrases(phrases), "phrase")
         # One embedder for both models: only one listens at a time.
         self._reply_spotter = self._load_phrase_spotter(
@@ -211,9 +219,14 @@ class PocketsphinxRecognizer:
         """Replies heard, waiting to show a pause after them (pauses.stands_alone)."""
         self._replies_until = 0
         """Where the last reply heard ended: the next reply window starts after it."""
-        self._last_report: tuple[Intent | None, int] | None = None
+        self._last_report: tuple[Intent | None, int, float | None] | None = None
         """The last thing reported and where it ended (see _once)."""
         self._start_spotting()
+
+    @property
+    def verifier_windows(self) -> int:
+        """Windows the verifier has judged (the benchmark counts them per hour)."""
+        return self._verify.verifier.windows if self._verify is not None else 0
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -234,10 +247,12 @@ class PocketsphinxRecognizer:
             intents, groups = intent_groups(model, self._phrases)
             if kind == "phrase":
                 self._phrase_intents = intents
+            candidate = 0.0
+            if kind == "phrase":
+                candidate = self._config.verifier_candidate_threshold \
+                    if self._verify is not None else self._config.candidate_threshold
             return PhraseSpotter(model, self._config.phrase_threshold, groups,
-                                 embedder=embedder,
-                                 candidate=self._config.candidate_threshold
-                                 if kind == "phrase" else 0.0)
+                                 embedder=embedder, candidate=candidate)
         except HearingError as err:
             _LOGGER.warning("%s. Until then %s hears the phrases.", err, fallback)
             return None
@@ -396,10 +411,17 @@ class PocketsphinxRecognizer:
                 after_last = int(heard[-1].end_s * SAMPLE_RATE_HZ) if heard else 0
                 opened = max(self._pos - _REPLY_OVERLAP, after_last, self._replies_until)
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
+        if self._verify is not None:
+            if self.expecting_reply:
+                self._verify.clear()
+            else:
+                heard += self._verify.judge(self._ring, self._pos)
         return self._once(heard)
 
     def flush(self) -> list[Heard]:
         heard = self._close_window() if self._window is not None else []
+        if self._verify is not None and not self.expecting_reply:
+            heard += self._verify.judge(self._ring, self._pos, ended=True)
         return self._once(heard + self._replies_said_alone(ended=True))
 
     def _reply_heard(self, reply: Heard) -> None:
@@ -435,13 +457,14 @@ class PocketsphinxRecognizer:
             intent = match.intent if match else None
             end = int(item.end_s * SAMPLE_RATE_HZ)
             last = self._last_report
-            adds_length = intent is Intent.TIMEOUT and spoken_seconds(item.text) is not None
+            length = spoken_seconds(item.text) if intent is Intent.TIMEOUT else None
+            adds_length = length is not None and (last is None or last[2] != length)
             if intent is not None and last is not None and last[0] is intent \
                     and abs(end - last[1]) < _SAME_PHRASE and not adds_length:
                 _LOGGER.debug("'%s' heard again by the other stage", item.text)
                 continue
-            self._last_report = (intent, end)
-            out.append(item)
+            self._last_report = (intent, end, length)
+            out.append(with_meaning(item, self._phrases))
         return out
 
     def skip(self, n_samples: int) -> None:
@@ -453,6 +476,8 @@ class PocketsphinxRecognizer:
         self._vad.reset()
         if self._window is not None:
             self._drop_window()
+        if self._verify is not None:
+            self._verify.clear()
         self._phrases_resting = True
         self._start_spotting()
 
@@ -484,6 +509,9 @@ class PocketsphinxRecognizer:
                 continue
             window = self._window
             timeout = self._phrases.match(found.phrase, _TIMEOUT_ONLY) is not None
+            if not found.sure and self._verify is not None:
+                self._verify.queue(found.start, found.end)  # judged when its end is in
+                continue
             if not found.sure:
                 if window is None:
                     # Likely, not sure: the grammar decodes the moment, from a little
@@ -698,6 +726,12 @@ class PocketsphinxRecognizer:
         holding = window.holding[0] if window.holding is not None else None
         if found is None:
             _LOGGER.debug("command window closed with no phrase")
+            if window.wake is not None and holding is None and self._verify is not None \
+                    and not self.expecting_reply:
+                # The wake word, then only filler: under other voices the grammar often
+                # hears the request so. The verifier judges from the wake word on.
+                self._verify.queue(window.wake[0], min(max(self._speech_seen, window.wake[1]),
+                                                       window.wake[0] + 3 * SAMPLE_RATE_HZ))
             return [holding] if holding else []
         first, last = found
         wake_at = _find_core(words[:first], [self._phrases.wake_word])
@@ -740,8 +774,10 @@ class PocketsphinxRecognizer:
         elif window.reported is None and not bridged \
                 and not self._confirmed(heard_here, start, end):
             # The phrase model is not asked about a bridged request: it never heard one
-            # (it vetoed "pause buddy, we need a time out").
+            # (it vetoed "pause buddy, we need a time out"). The verifier may still hear it.
             _LOGGER.debug("'%s' not confirmed by the phrase model", text)
+            if self._verify is not None:
+                self._verify.queue(start, end)
             return []
         score = min((s.prob for s in core_segs), default=1.0)
         reply = heard_here is not None and heard_here.intent not in REQUESTS

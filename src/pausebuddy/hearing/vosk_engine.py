@@ -15,7 +15,7 @@ import numpy as np
 
 from pausebuddy import paths
 from pausebuddy.config import HearingConfig
-from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, with_meaning
 from pausebuddy.phrases import Intent, PhraseBook
 
 _LOGGER = logging.getLogger(__name__)
@@ -89,9 +89,10 @@ class VoskRecognizer:
             _LOGGER.debug("'%s' without the wake word: not listening for that now", text)
             return []
         offset = self._skipped / SAMPLE_RATE_HZ
-        return [Heard(text=text, start_s=words[0]["start"] + offset,
-                      end_s=words[-1]["end"] + offset,
-                      score=min(float(w.get("conf", 1.0)) for w in words))]
+        return [with_meaning(Heard(text=text, start_s=words[0]["start"] + offset,
+                                   end_s=words[-1]["end"] + offset,
+                                   score=min(float(w.get("conf", 1.0)) for w in words)),
+                             self._phrases)]
 
 
 def _grammar(phrases: PhraseBook) -> list[str]:

@@ -1,0 +1,121 @@
+"""The verifier's stage: moments the other stages found likely, judged once the audio
+after each is in.
+
+A moment is queued with where the phrase may have begun and where it may end (stream
+samples); when the ring holds a little more than its end, the verifier scores the
+request grammar on two windows ending there, one from just before the phrase's likely
+start (talk said before the wake word left out) and one as long as the ring allows (a
+slow speaker's phrase kept whole), and the better verdict stands. A time-out's spoken
+length is scored then too, so what is reported carries it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard
+from pausebuddy.hearing.verdict import (
+    Expansion,
+    Verdict,
+    best,
+    length_grammar,
+    request_grammar,
+    with_length,
+)
+from pausebuddy.hearing.verifier import Scored, Verifier
+from pausebuddy.phrases import Intent, PhraseBook
+
+_LOGGER = logging.getLogger(__name__)
+
+TAIL = SAMPLE_RATE_HZ * 3 // 10
+"""Audio after a moment's end that the verifier waits for (a phrase's last sound; its
+end is often placed early)."""
+LEAD = SAMPLE_RATE_HZ * 3 // 10
+"""The short window opens this long before the phrase's likely start."""
+LONG_WINDOW = 3 * SAMPLE_RATE_HZ
+MERGE = SAMPLE_RATE_HZ // 2
+"""Moments ending within this of each other are judged once."""
+
+
+@dataclass
+class _Moment:
+    since: int
+    end: int
+
+
+class VerifyStage:
+    def __init__(self, verifier: Verifier, phrases: PhraseBook, threshold: float) -> None:
+        self.verifier = verifier
+        self.threshold = threshold
+        self._grammar = request_grammar(phrases)
+        self._queue: list[_Moment] = []
+        self._judged_until = -1
+        """The end of the last moment judged: a moment ending before it is not judged
+        again."""
+
+    def queue(self, since: int, end: int) -> None:
+        if end <= self._judged_until:
+            return
+        for moment in self._queue:
+            if abs(moment.end - end) < MERGE:
+                moment.since, moment.end = min(moment.since, since), max(moment.end, end)
+                return
+        self._queue.append(_Moment(since, end))
+
+    def clear(self) -> None:
+        """Not listening any more (its own voice, a session): nothing left to judge."""
+        self._queue = []
+
+    def judge(self, ring: np.ndarray, pos: int, ended: bool = False) -> list[Heard]:
+        """What the due moments were (all of them once the stream `ended`), judged on
+        `ring` (the last audio, ending at stream sample `pos`)."""
+        heard = []
+        for moment in [m for m in self._queue if ended or m.end + TAIL <= pos]:
+            self._queue.remove(moment)
+            self._judged_until = max(self._judged_until, moment.end)
+            found = self._judge(ring, pos - len(ring), moment)
+            if found is not None:
+                heard.append(found)
+        return heard
+
+    def _judge(self, ring: np.ndarray, ring_start: int, moment: _Moment) -> Heard | None:
+        until = min(moment.end + TAIL, ring_start + len(ring))
+        starts = {max(until - LONG_WINDOW, ring_start),
+                  max(moment.since - LEAD, ring_start)}
+        verdicts = []
+        for start in sorted(starts):
+            window = ring[start - ring_start : until - ring_start]
+            if len(window) < SAMPLE_RATE_HZ // 2:
+                continue
+            encoded = self.verifier.encode(window)
+            scored = self.verifier.score(encoded, [e.text for e in self._grammar])
+            verdict = best(list(zip(self._grammar, (s.score for s in scored),
+                                    strict=True)), self.threshold)
+            _LOGGER.debug("verifier %.2f-%.2f s: best '%s' %.2f", start / SAMPLE_RATE_HZ,
+                          until / SAMPLE_RATE_HZ, *max(((s.text, s.score) for s in scored),
+                                                       key=lambda p: p[1]))
+            if verdict is not None:
+                verdicts.append((verdict, encoded, start,
+                                 scored[self._grammar.index(verdict.expansion)]))
+        if not verdicts:
+            return None
+        verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
+        if verdict.expansion.intent is Intent.TIMEOUT:
+            verdict, chosen = self._length(verdict, encoded, chosen)
+        end = start + int(chosen.end_s * SAMPLE_RATE_HZ)
+        return Heard(text=verdict.expansion.text, start_s=max(moment.since, start)
+                     / SAMPLE_RATE_HZ, end_s=max(end, moment.since + 1) / SAMPLE_RATE_HZ,
+                     score=float(np.exp(verdict.score)))
+
+    def _length(self, heard: Verdict, encoded, chosen: Scored) -> tuple[Verdict, Scored]:  # noqa: ANN001
+        """The time-out with the length said after it, if one was."""
+        lengths: list[Expansion] = length_grammar(heard.expansion)
+        scored = self.verifier.score(encoded, [e.text for e in lengths])
+        verdict = with_length(heard, list(zip(lengths, (s.score for s in scored),
+                                              strict=True)), chosen.ended)
+        if verdict is heard:
+            return heard, chosen
+        return verdict, scored[lengths.index(verdict.expansion)]

@@ -1,0 +1,64 @@
+"""The verifier's grammar and verdict: pure rules, with hand-made scores."""
+
+from __future__ import annotations
+
+from pausebuddy.config import PhrasesConfig
+from pausebuddy.hearing.verdict import (
+    Expansion,
+    Verdict,
+    best,
+    length_grammar,
+    request_grammar,
+    with_length,
+)
+from pausebuddy.phrases import Intent, PhraseBook
+
+BOOK = PhraseBook(PhrasesConfig())
+TIMEOUT = Expansion(Intent.TIMEOUT, "pause buddy, time out")
+BREATHE = Expansion(Intent.BREATHE, "pause buddy, let's breathe")
+
+
+def test_the_grammar_is_every_request_after_the_wake_word() -> None:
+    texts = {e.text: e.intent for e in request_grammar(BOOK)}
+    assert texts["pause buddy, time out"] is Intent.TIMEOUT
+    assert texts["pause buddy, we need a time out"] is Intent.TIMEOUT
+    assert texts["pause buddy, let's breathe"] is Intent.BREATHE
+    assert texts["pause buddy, cancel the break"] is Intent.CANCEL
+    assert not any(intent is Intent.STOP for intent in texts.values())
+
+
+def test_a_couples_own_phrase_is_in_the_grammar() -> None:
+    book = PhraseBook(PhrasesConfig(timeout=["pause buddy, red balloon"]))
+    assert "pause buddy, red balloon" in {e.text for e in request_grammar(book)}
+
+
+def test_each_length_names_its_seconds() -> None:
+    lengths = {e.text: e.length_s for e in length_grammar(TIMEOUT)}
+    assert lengths["pause buddy, time out for half an hour"] == 1800
+    assert lengths["pause buddy, time out for forty five minutes"] == 2700
+    assert lengths["pause buddy, time out for two hours"] == 7200
+
+
+def test_the_likeliest_phrase_wins_above_the_threshold() -> None:
+    verdict = best([(TIMEOUT, -1.0), (BREATHE, -3.0)], threshold=-4.0)
+    assert verdict == Verdict(TIMEOUT, -1.0)
+
+
+def test_nothing_is_heard_below_the_threshold() -> None:
+    assert best([(TIMEOUT, -4.5), (BREATHE, -5.0)], threshold=-4.0) is None
+    assert best([], threshold=-4.0) is None
+
+
+def test_a_length_that_was_said_is_kept() -> None:
+    half = Expansion(Intent.TIMEOUT, "pause buddy, time out for half an hour", 1800)
+    hour = Expansion(Intent.TIMEOUT, "pause buddy, time out for an hour", 3600)
+    # The bare phrase's full stop is unlikely where a length follows it.
+    verdict = with_length(Verdict(TIMEOUT, -1.3), [(half, -0.8), (hour, -1.7)],
+                          bare_ended=-2.2)
+    assert verdict.expansion is half
+
+
+def test_no_length_is_made_up_when_none_was_said() -> None:
+    half = Expansion(Intent.TIMEOUT, "pause buddy, time out for half an hour", 1800)
+    verdict = with_length(Verdict(TIMEOUT, -0.9), [(half, -3.5)], bare_ended=-1.0)
+    assert verdict.expansion is TIMEOUT

