@@ -54,3 +54,26 @@ def test_a_bad_file_is_an_error_before_any_block(tmp_path: Path, content: bytes,
     path.write_bytes(content)
     with pytest.raises(audio.AudioError, match=words):
         audio.wav_file_blocks(path)
+
+
+def test_the_timeline_places_each_clip_at_its_time_across_its_pieces(tmp_path: Path) -> None:
+    from pausebuddy.voice import Clip
+
+    timeline = audio.WavTimeline(tmp_path / "said.wav")
+    one = Clip(np.full(3 * audio.RATE_HZ, 1000, np.int16), audio.RATE_HZ)
+    timeline.play(one, 58.5)  # across the first 60 s piece's end
+    timeline.play(one, 60.0)  # overlapping it
+    timeline.cut(62.0)  # interrupted
+    timeline.extend_to(70.0)
+    timeline.close()
+    said = audio.read_wav(tmp_path / "said.wav")
+    assert len(said) == 70 * audio.RATE_HZ
+    at = audio.RATE_HZ
+    assert said[int(58.4 * at)] == 0 and said[int(59 * at)] == 1000
+    assert said[int(60.5 * at)] == 2000 and said[int(61.9 * at)] == 1000
+    assert not said[62 * at :].any()
+
+
+def test_a_timeline_it_cannot_write_is_an_error_at_once(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        audio.WavTimeline(tmp_path / "missing" / "said.wav")

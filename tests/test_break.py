@@ -100,7 +100,7 @@ def test_an_overdue_reminder_is_given_at_once(tmp_path: Path) -> None:
     reminder = next(e for e in events if e["type"] == "reminder")
     assert reminder["overdue"] is True and reminder["t"] <= 0.2
     said = [e["text"] for e in events if e["type"] == "said"]
-    assert said[0].startswith("You took a break at") and "past the time" in said[0]
+    assert said[0].startswith("You took a break ") and "past the time" in said[0]
 
 
 def test_status_shows_the_break(tmp_path: Path) -> None:

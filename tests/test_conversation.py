@@ -4,10 +4,12 @@ tested on real audio in test_loop.py)."""
 from __future__ import annotations
 
 import dataclasses
+import logging
+import time
 
 from pausebuddy.breaks import BreakStore, SavedBreak
 from pausebuddy.config import Config
-from pausebuddy.conversation import Conversation, prompts, say_clock
+from pausebuddy.conversation import Conversation, prompts, say_clock, say_when
 from pausebuddy.phrases import Intent
 
 LINES = prompts()
@@ -221,8 +223,46 @@ def test_an_overdue_reminder_is_given_at_once_in_words_that_fit(tmp_path) -> Non
     conversation, mouth = make(store=store, epoch_s=1_005_000.0)  # back an hour later
     conversation.restore(0.0)
     conversation.tick(0.1)
-    assert mouth.texts()[0] == LINES["overdue"].format(time=say_clock(1_000_000.0))
+    assert mouth.texts()[0] == LINES["overdue"].format(when=f"at {say_clock(1_000_000.0)}")
     assert mouth.events[0]["overdue"] is True
+
+
+def test_an_overdue_reminder_from_yesterday_names_the_day(tmp_path) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    evening = time.mktime((2026, 12, 3, 22, 40, 0, 0, 0, -1))
+    store.save(SavedBreak(started=evening, due=evening + 1200, length_s=1200))
+    morning = time.mktime((2026, 12, 4, 7, 0, 0, 0, 0, -1))  # 8 h 20 min overdue
+    conversation, mouth = make(store=store, epoch_s=morning)
+    conversation.restore(0.0)
+    conversation.tick(0.1)
+    assert mouth.texts()[0] == LINES["overdue"].format(when="yesterday at 10:40")
+    assert say_when(evening, evening + 3 * 86400) == "on Thursday at 10:40"
+
+
+def test_a_break_over_12_hours_overdue_is_closed_without_a_word(tmp_path, caplog) -> None:
+    store = BreakStore(tmp_path / "break.json")
+    store.save(SavedBreak(started=1_000_000.0, due=1_001_200.0, length_s=1200))
+    conversation, mouth = make(store=store, epoch_s=1_001_200.0 + 13 * 3600)
+    with caplog.at_level(logging.INFO):
+        conversation.restore(0.0)
+    run_until_idle(conversation)
+    assert mouth.texts() == []
+    assert conversation.pending_break is None and not store.path.exists()
+    assert mouth.events[-1] == {"t": 0.0, "type": "break_ended", "how": "stale"}
+    assert any("closed without a reminder" in r.getMessage() for r in caplog.records)
+
+
+def test_a_break_the_disk_refuses_goes_on_from_memory(tmp_path, caplog) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    store = BreakStore(blocker / "break.json")  # every save fails
+    conversation, mouth = make(store=store, timeout_exercise="none", break_minutes=20,
+                               reminder_repeats=0)
+    with caplog.at_level(logging.ERROR):
+        conversation.on_heard(Intent.TIMEOUT, 0.0)
+        run_until_idle(conversation)
+    assert any(text.startswith("It's been 20 minutes") for text in mouth.texts())
+    assert any("kept in memory" in r.getMessage() for r in caplog.records)
 
 
 def test_a_damaged_break_file_is_moved_aside(tmp_path, caplog) -> None:

@@ -199,10 +199,17 @@ def wav_blocks(samples: np.ndarray) -> Iterator[np.ndarray]:
 
 
 class WavTimeline:
-    """Everything said, placed at its start time, written as one WAV aligned with the input."""
+    """Everything said, placed at its start time, written as one WAV aligned with the input.
+
+    The file is opened at once (a path it cannot write is an error before any work), and
+    written a piece at a time at the end: only the clips are held, never the whole
+    timeline (a 45-minute scene is 170 MB as one array)."""
 
     def __init__(self, path: str | Path) -> None:
         self._path = Path(path)
+        # Opened here, not by wave: a wave.open that fails complains again as it is freed.
+        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._wav = wave.open(self._file, "wb")
         self._placed: list[tuple[int, np.ndarray]] = []
         self._length = 0
 
@@ -222,10 +229,19 @@ class WavTimeline:
                         for start, samples in self._placed if start < at]
 
     def close(self) -> None:
-        mix = np.zeros(self._length, dtype=np.float32)
-        for start, samples in self._placed:
-            mix[start : start + len(samples)] += samples
-        write_wav(self._path, mix)
+        self._wav.setnchannels(1)
+        self._wav.setsampwidth(2)
+        self._wav.setframerate(RATE_HZ)
+        piece = 60 * RATE_HZ
+        for at in range(0, self._length, piece):
+            mix = np.zeros(min(piece, self._length - at), dtype=np.float32)
+            for start, samples in self._placed:
+                lo, hi = max(start, at), min(start + len(samples), at + len(mix))
+                if lo < hi:
+                    mix[lo - at : hi - at] += samples[lo - start : hi - start]
+            self._wav.writeframes(to_int16(mix).tobytes())
+        self._wav.close()
+        self._file.close()
 
 
 RETRY_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)

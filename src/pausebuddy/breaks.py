@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -51,25 +52,49 @@ class BreakStore:
         os.replace(tmp, self.path)  # atomic: the old file or the new one, never half
         _fsync_dir(self.path.parent)
 
-    def load(self) -> SavedBreak | None:
-        """The saved break, or None. A damaged file is moved aside, never a crash."""
+    def check_writable(self) -> None:
+        """Raises OSError (with what to do) if the break could not be saved here."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            probe = self.path.with_name(self.path.name + ".write-test")
+            with open(probe, "w", encoding="utf-8") as file:
+                file.write("{}")
+                file.flush()
+                os.fsync(file.fileno())
+            probe.unlink()
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot save the break in {self.path.parent} "
+                          f"({exc.strerror}): make that folder writable for this user, or "
+                          "give another with --state") from exc
+
+    def load(self, set_aside: bool = True) -> SavedBreak | None:
+        """The saved break, or None. A damaged file is moved aside (unless not
+        `set_aside`: a read-only command changes nothing), never a crash."""
+        try:
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
-            return self._set_aside(f"cannot read it ({exc.strerror})")
+            return self._damaged(f"cannot read it ({exc.strerror})", set_aside)
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
             saved = SavedBreak(
                 started=float(data["started"]), due=float(data["due"]),
                 length_s=float(data["length_s"]), reminded=int(data.get("reminded", 0)),
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            return self._set_aside(f"it is damaged ({exc!r})")
-        if not saved.started <= saved.due <= saved.started + MAX_BREAK_S + 3600:
-            return self._set_aside("its times make no sense")
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+            # ValueError covers bytes that are not UTF-8 and text that is not JSON.
+            return self._damaged(f"it is damaged ({type(exc).__name__})", set_aside)
+        if not all(map(math.isfinite, (saved.started, saved.due, saved.length_s))) \
+                or not saved.started <= saved.due <= saved.started + MAX_BREAK_S + 3600:
+            return self._damaged("its times make no sense", set_aside)
         return saved
+
+    def _damaged(self, why: str, set_aside: bool) -> None:
+        if set_aside:
+            return self._set_aside(why)
+        _LOGGER.warning("The saved break %s: %s; left as it is.", self.path, why)
+        return None
 
     def _set_aside(self, why: str) -> None:
         aside = self.path.with_name(f"{self.path.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import itertools
 import json
 import logging
 import signal
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from pausebuddy import LOG_FORMAT, audio, paths, phrase_check, tuning
 from pausebuddy.breaks import BreakStore
@@ -35,6 +37,27 @@ from pausebuddy.voice.lines import fixed_lines
 _LOGGER = logging.getLogger("pausebuddy")
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """A command-line mistake is one line on stderr (what, and where to look), status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _at_least(low: float, kind: type = int):  # noqa: ANN202
+    """An argparse type: a number of `kind`, at least `low`."""
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value >= low:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be at least {low:g}, not {text}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     # --config and --debug work before or after the command name.
     common = argparse.ArgumentParser(add_help=False)
@@ -42,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="YAML config file (default: the user's config dir)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="log the words it recognizes (to the terminal only; never to a file)")
-    parser = argparse.ArgumentParser(prog="pausebuddy", description=__doc__, parents=[common])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _OneLineErrors(prog="pausebuddy", description=__doc__, parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineErrors)
     add = functools.partial(sub.add_parser, parents=[common])
 
     run = add("run", help="the listening loop (microphone, or --input WAV)")
@@ -83,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     add("devices", help="list audio devices")
     check = add("check", help="does it hear the room: the speaker, microphone levels and"
                 " the phrases it hears (nothing is recorded)")
-    check.add_argument("--seconds", type=float, default=10.0, help="how long to listen")
+    check.add_argument("--seconds", type=_at_least(0.5, float), default=10.0,
+                       help="how long to listen")
     check.add_argument("--input", help="check a WAV file instead of the microphone")
     check.add_argument("--no-speaker", action="store_true", help="skip the speaker test")
     check_phrase = add("check-phrase", help="is this a good phrase to adopt: length, how"
@@ -92,22 +116,22 @@ def _parser() -> argparse.ArgumentParser:
     check_phrase.add_argument("--intent", default="timeout",
                               choices=[i.value for i in Intent],
                               help="what the phrase would ask for (default: timeout)")
-    check_phrase.add_argument("--minutes", type=float, default=10.0,
+    check_phrase.add_argument("--minutes", type=_at_least(0, float), default=10.0,
                               help="minutes of synthesized talk to count false accepts on"
                               " (0: skip)")
     tune = add("tune", help="set the wake word's threshold from recordings of your own"
                " voices saying the phrase (WAV files, or --record from the microphone)")
     tune.add_argument("files", nargs="*", help="WAV files, each saying the phrase once")
-    tune.add_argument("--record", type=int, metavar="N",
+    tune.add_argument("--record", type=_at_least(1), metavar="N",
                       help="record N takes from the microphone instead (kept in memory only)")
     tune.add_argument("--phrase", help="the phrase said (default: the first time-out phrase)")
-    tune.add_argument("--minutes", type=float, default=10.0,
+    tune.add_argument("--minutes", type=_at_least(0, float), default=10.0,
                       help="minutes of synthesized talk to check for false accepts")
     tune.add_argument("--dry-run", action="store_true", help="say what it would set, save nothing")
     learn = add("learn", help="learn the phrase model for the configured request phrases"
                 " (from synthetic speech, offline; a few minutes)")
     learn.add_argument("--output", help="write the model here instead of the user's cache dir")
-    learn.add_argument("--clips", type=int, default=None,
+    learn.add_argument("--clips", type=_at_least(10), default=None,
                        help="synthetic clips per phrase (default: the recipe's)")
     learn.add_argument("--force", action="store_true", help="learn it again even if it exists")
     learn.add_argument("--replies", action="store_true",
@@ -134,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         return _COMMANDS[args.command](args)
-    except (ConfigError, HearingError, VoiceError, audio.AudioError) as exc:
+    except (ConfigError, HearingError, VoiceError, audio.AudioError, UsageError) as exc:
         print(f"pausebuddy: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -146,8 +170,41 @@ def _stop(signum: int, frame) -> None:  # noqa: ANN001
     raise KeyboardInterrupt
 
 
+class UsageError(Exception):
+    """Something on the command line cannot be done; the message says what to do."""
+
+
+def _writing(opener, path: str, flag: str):  # noqa: ANN001, ANN202
+    """`opener(path)`, or a UsageError naming the flag: checked before any work."""
+    try:
+        return opener(path)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror}); give a path "
+                         "in a folder that exists and that you can write to") from exc
+
+
+def _check_state(store: BreakStore, keep_trying: bool) -> None:
+    """The break can be saved where it is kept, or one clear line (with --keep-trying: a
+    log line, and tried again until it can)."""
+    for wait in itertools.chain(audio.RETRY_S, itertools.repeat(audio.RETRY_S[-1])):
+        try:
+            store.check_writable()
+            return
+        except OSError as exc:
+            if not keep_trying:
+                raise UsageError(str(exc.strerror)) from exc
+            _LOGGER.error("%s; trying again in %.0f s.", exc.strerror, wait)
+            time.sleep(wait)
+
+
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    state = args.state or (None if args.input else default_break_file())
+    store = BreakStore(state) if state else None
+    if store is not None:
+        _check_state(store, args.keep_trying)
+    events = _writing(EventLog, args.events, "--events") if args.events else None
+    output = _writing(audio.WavTimeline, args.output, "--output") if args.output else None
     voice = _voice(config, live=not args.input)
     epoch = time.time()
     pace = microphone = None
@@ -159,11 +216,10 @@ def _run(args: argparse.Namespace) -> int:
     else:
         microphone = Microphone(config.audio.input_device, keep_trying=args.keep_trying)
         blocks = microphone.blocks()
-    state = args.state or (None if args.input else default_break_file())
-    store = BreakStore(state) if state else None
-    sink = _sink(config, args.output, live=not args.input, epoch_s=epoch,
-                 keep_trying=args.keep_trying)
-    return _loop(config, sink, args.events, blocks, drain=bool(args.input), store=store,
+    sink = output or _sink(config, None, live=not args.input, epoch_s=epoch,
+                           keep_trying=args.keep_trying)
+    return _loop(config, sink, None, blocks, drain=bool(args.input), events=events,
+                 store=store,
                  epoch_s=epoch, pace=pace, live=not args.input, voice=voice,
                  config_path=args.config, microphone=microphone)
 
@@ -194,16 +250,19 @@ def _paced(blocks, pace):  # noqa: ANN001, ANN202
 def _exercise(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     kind = "breathing" if args.command == "breathe" else "grounding"
+    events = _writing(EventLog, args.events, "--events") if args.events else None
+    output = _writing(audio.WavTimeline, args.output, "--output") if args.output else None
     voice = _voice(config, live=not args.output)
     epoch = time.time()
     microphone = None
-    if args.output:
-        blocks, sink = iter(()), audio.WavTimeline(args.output)
+    if output is not None:
+        blocks, sink = iter(()), output
     else:
         microphone = Microphone(config.audio.input_device)
         blocks = microphone.blocks()
         sink = _sink(config, None, live=True, epoch_s=epoch)
-    return _loop(config, sink, args.events, blocks, drain=True, start=kind, epoch_s=epoch,
+    return _loop(config, sink, None, blocks, drain=True, start=kind, events=events,
+                 epoch_s=epoch,
                  live=not args.output, voice=voice, until_idle=True, microphone=microphone)
 
 
@@ -310,7 +369,7 @@ def _describe(event: dict) -> str:
 
 def _status(args: argparse.Namespace) -> int:
     path = args.state or default_break_file()
-    saved = BreakStore(path).load()
+    saved = BreakStore(path).load(set_aside=False)  # a read-only command changes nothing
     if saved is None:
         print("No break is running.")
         return 0

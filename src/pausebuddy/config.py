@@ -220,6 +220,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path} line {line}: not UTF-8 text (byte {exc.object[exc.start]:#x}"
+                          "); save the file as UTF-8") from exc
     return config_from_yaml(text, source=str(path))
 
 
@@ -235,9 +239,12 @@ def dataclass_from_yaml(cls: type[T], text: str, source: str,
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
+        # One line: the problem and where it is (the parser's own text names
+        # "<unicode string>" and gives the line of its context as well).
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{source}{where}: not valid YAML: {exc}") from exc
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}{where}: not valid YAML ({problem})") from exc
     if root is None:
         return cls()
     return _build(cls, root, "", _Reading(source, ranges or _RANGES, choices or _CHOICES))

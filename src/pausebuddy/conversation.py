@@ -9,6 +9,7 @@ is saved in wall-clock time through `store` and named in clock time ("at 8:30").
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import logging
 import time
@@ -42,6 +43,11 @@ _PACE_LIMITS_S = (0.6, 2.0)
 """Seconds per count that "slower" and "faster" stay within."""
 ANSWER_SETTLE_S = 3.0
 """Quiet after someone has been naming things that means they have finished."""
+STALE_AFTER_S = 12 * 3600
+"""A reminder this overdue when pausebuddy starts again is not given (the break is
+closed quietly): couples are asked to come back within a day, not to relive it."""
+SAVE_AGAIN_S = 5.0
+"""How often saving a break the disk refused is tried again (wall-clock seconds)."""
 REPEAT_AFTER_S = 5 * 60
 """An unanswered reminder is said again after this."""
 
@@ -94,6 +100,19 @@ def say_clock(epoch_s: float) -> str:
     return f"{(moment.tm_hour - 1) % 12 + 1}:{moment.tm_min:02d}"
 
 
+def say_when(epoch_s: float, now_s: float) -> str:
+    """"at 8:30" today, "yesterday at 8:30", "on Tuesday at 8:30" within a week."""
+    then, today = time.localtime(epoch_s), time.localtime(now_s)
+    days = (datetime.date(today.tm_year, today.tm_mon, today.tm_mday)
+            - datetime.date(then.tm_year, then.tm_mon, then.tm_mday)).days
+    clock = say_clock(epoch_s)
+    if days <= 0:
+        return f"at {clock}"
+    if days == 1:
+        return f"yesterday at {clock}"
+    return f"on {time.strftime('%A', then)} at {clock}"
+
+
 @dataclass
 class Break:
     started_at: float
@@ -136,6 +155,9 @@ class Conversation:
         """False while the speaker fails: a reminder then waits for it."""
         self._last_reminder: tuple[float, Break] | None = None
         """(end of its words, the break before it): taken back if the words were lost."""
+        self._unsaved = False
+        """The last change to the break could not be saved (tried again, SAVE_AGAIN_S)."""
+        self._save_again_at = 0.0
 
     def reconfigure(self, config: Config) -> None:
         """A new config for what comes next; a running session and break carry on."""
@@ -146,13 +168,31 @@ class Conversation:
         return self._break
 
     def _set_break(self, pending: Break | None) -> None:
-        """Every change to the break goes to disk before anything else happens."""
+        """Every change to the break goes to disk before anything else happens. If the
+        disk refuses it, the time-out goes on from memory (the reminder comes on time)
+        and saving is tried again at every tick (`_save_again`)."""
         self._break = pending
-        if self._store is not None:
+        self._save()
+
+    def _save(self) -> None:
+        if self._store is None:
+            return
+        pending = self._break
+        try:
             self._store.save(None if pending is None else SavedBreak(
                 started=self._epoch + pending.started_at, due=self._epoch + pending.due_at,
                 length_s=pending.length_s, reminded=pending.reminded,
             ))
+        except OSError as exc:
+            if not self._unsaved:
+                _LOGGER.error("Could not save the break to %s (%s); it is kept in memory "
+                              "and saving is tried again.", self._store.path, exc.strerror)
+            self._unsaved = True
+            self._save_again_at = time.monotonic() + SAVE_AGAIN_S
+            return
+        if self._unsaved:
+            _LOGGER.info("The break is saved again.")
+        self._unsaved = False
 
     def restore(self, t: float) -> None:
         """Take up the break saved before a restart; an overdue reminder falls due now."""
@@ -164,6 +204,13 @@ class Conversation:
         pending = Break(started_at=saved.started - self._epoch, due_at=saved.due - self._epoch,
                         length_s=saved.length_s, reminded=saved.reminded)
         self._break = pending
+        if t - pending.due_at > STALE_AFTER_S:
+            # Announcing a fight from yesterday helps nobody: closed without a word.
+            _LOGGER.info("The break started %s was due %s, over %d hours ago: closed "
+                         "without a reminder.", say_when(saved.started, self._epoch + t),
+                         say_when(saved.due, self._epoch + t), STALE_AFTER_S // 3600)
+            self._end_break(t, "stale")
+            return
         self._overdue = pending.due_at < t
         _LOGGER.info("Took up the break started at %s; the reminder is due at %s.",
                      say_clock(saved.started), say_clock(saved.due))
@@ -271,6 +318,8 @@ class Conversation:
 
     def tick(self, t: float) -> None:
         """Say whatever has fallen due by time `t`."""
+        if self._unsaved and time.monotonic() >= self._save_again_at:
+            self._save()
         session = self.session
         if (session is not None and session.last_voice is not None
                 and t - session.last_voice >= ANSWER_SETTLE_S and session.next_at > t):
@@ -412,7 +461,8 @@ class Conversation:
                     "overdue": overdue, "wall": round(self._epoch + t, 3)})
         end = self._tone(t)
         if overdue:
-            line = self._lines["overdue"].format(time=say_clock(self._epoch + pending.started_at))
+            line = self._lines["overdue"].format(
+                when=say_when(self._epoch + pending.started_at, self._epoch + t))
         else:
             taken = pending.length_s if pending.reminded == 0 else t - pending.started_at
             line = self._lines["reminder"].format(duration=say_duration(taken))

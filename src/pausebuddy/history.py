@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import os
 from collections import defaultdict
 from pathlib import Path
 
-ENDINGS = {"ready": "came back", "cancelled": "ended early", "unanswered": "no answer"}
+ENDINGS = {"ready": "came back", "cancelled": "ended early", "unanswered": "no answer",
+           "stale": "not reminded (pausebuddy was off)"}
+_LOGGER = logging.getLogger(__name__)
+_LATEST = datetime.datetime(9999, 1, 1).timestamp()
+"""A time past this is not a date (fromtimestamp fails on it)."""
+
+
+def _record(line: bytes) -> dict | None:
+    """One line as a record with sane fields, or None."""
+    try:
+        record = json.loads(line.decode("utf-8"))
+        started, ended = float(record["started"]), float(record["ended"])
+        length_s, how = float(record["length_s"]), record["how"]
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        return None
+    if not (0 <= started <= ended < _LATEST and 0 <= length_s < _LATEST
+            and isinstance(how, str)):
+        return None
+    return {"started": started, "ended": ended, "length_s": length_s, "how": how}
 
 
 class HistoryLog:
@@ -29,16 +48,24 @@ class HistoryLog:
             os.fsync(file.fileno())
 
     def records(self) -> list[dict]:
+        """Every whole record; a damaged line (cut by a power cut, edited, not UTF-8) is
+        skipped with one log line, and the rest kept."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            lines = self.path.read_bytes().splitlines()
         except FileNotFoundError:
             return []
-        records = []
+        except OSError as exc:
+            _LOGGER.warning("The history %s cannot be read (%s).", self.path, exc.strerror)
+            return []
+        records, skipped = [], 0
         for line in lines:
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue  # a line cut by a power cut: skip it, keep the rest
+            record = _record(line)
+            if record is None:
+                skipped += bool(line.strip())
+            else:
+                records.append(record)
+        if skipped:
+            _LOGGER.warning("Skipped %d damaged line(s) of the history %s.", skipped, self.path)
         return records
 
     def forget(self) -> bool:

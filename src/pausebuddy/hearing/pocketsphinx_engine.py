@@ -164,6 +164,12 @@ class PocketsphinxRecognizer:
     still heard, and the grammar's search can be pruned without touching the spotter's."""
 
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
+        # The verifier first: its model is converted to int8 as it loads, and the
+        # 170 MB that takes for a moment then comes before the rest is in memory.
+        verifier = load_verifier(config.verifier_model, config.verifier)
+        self._verify = VerifyStage(verifier, phrases, config.verifier_threshold) \
+            if verifier is not None else None
+        """Judges what the other stages found likely but not sure (verify_stage.py)."""
         self.expecting_reply = False
         self.over_own_voice = False
         self._config = config
@@ -200,10 +206,6 @@ class PocketsphinxRecognizer:
         """The spotter is not fed: nobody has spoken for a while (_REST_AFTER)."""
         self._phrase_intents: list[Intent] = []
         """The intent of each of the phrase model's groups."""
-        verifier = load_verifier(config.verifier_model, config.verifier)
-        self._verify = VerifyStage(verifier, phrases, config.verifier_threshold) \
-            if verifier is not None else None
-        """Judges what the other stages found likely but not sure (verify_stage.py)."""
         self._phrase_spotter = self._load_phrase_spotter(request_phrases(phrases), "phrase")
         # One embedder for both models: only one listens at a time.
         self._reply_spotter = self._load_phrase_spotter(
