@@ -9,6 +9,7 @@ every error can point at the line it came from.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import types
 import typing
@@ -304,7 +305,7 @@ def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):  # noqa: AN
         return out
     if not isinstance(node, yaml.ScalarNode):
         fail(hint.__name__)
-    value = yaml.safe_load(yaml.serialize(node))
+    value = yaml.SafeLoader("").construct_object(node)  # the scalar as YAML reads it
     if hint is str:
         if not isinstance(value, str) or not value.strip():
             fail("some text")
@@ -324,7 +325,8 @@ def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):  # noqa: AN
                 value = float(value)
             except ValueError:
                 fail("a number")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
             fail("a number")
         if hint is int:
             if float(value) != int(value):

@@ -40,10 +40,19 @@ MERGE = SAMPLE_RATE_HZ // 2
 """Moments ending within this of each other are judged once."""
 
 
+FOLLOWS = 0.4
+"""A phrase whose full stop scores this much below its words has more words after it."""
+WAIT_LENGTH = SAMPLE_RATE_HZ * 6 // 10
+MAX_WAITS = 2
+"""A time-out with words after it (a length being said) is judged again this much later,
+at most MAX_WAITS times, so that "for half an hour" is heard with it."""
+
+
 @dataclass
 class _Moment:
     since: int
     end: int
+    waits: int = 0
 
 
 class VerifyStage:
@@ -76,12 +85,13 @@ class VerifyStage:
         for moment in [m for m in self._queue if ended or m.end + TAIL <= pos]:
             self._queue.remove(moment)
             self._judged_until = max(self._judged_until, moment.end)
-            found = self._judge(ring, pos - len(ring), moment)
+            found = self._judge(ring, pos - len(ring), moment, last_chance=ended)
             if found is not None:
                 heard.append(found)
         return heard
 
-    def _judge(self, ring: np.ndarray, ring_start: int, moment: _Moment) -> Heard | None:
+    def _judge(self, ring: np.ndarray, ring_start: int, moment: _Moment,
+               last_chance: bool) -> Heard | None:
         until = min(moment.end + TAIL, ring_start + len(ring))
         starts = {max(until - LONG_WINDOW, ring_start),
                   max(moment.since - LEAD, ring_start)}
@@ -105,6 +115,12 @@ class VerifyStage:
         verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
         if verdict.expansion.intent is Intent.TIMEOUT:
             verdict, chosen = self._length(verdict, encoded, chosen)
+            if verdict.expansion.length_s is None and chosen.ended < chosen.score - FOLLOWS \
+                    and moment.waits < MAX_WAITS and not last_chance:
+                # Words follow the time-out: perhaps its length. Judged again a moment on.
+                self._queue.append(_Moment(moment.since, moment.end + WAIT_LENGTH,
+                                           moment.waits + 1))
+                return None
         end = start + int(chosen.end_s * SAMPLE_RATE_HZ)
         return Heard(text=verdict.expansion.text, start_s=max(moment.since, start)
                      / SAMPLE_RATE_HZ, end_s=max(end, moment.since + 1) / SAMPLE_RATE_HZ,
