@@ -106,4 +106,7 @@ def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(
     assert "phrase model was at least" in tuned.stdout
     assert 0.3 <= saved.hearing.phrase_threshold <= Config().hearing.phrase_threshold
     assert "phrase_threshold" in saved.hearing.tuned
+    assert "verifier found the phrase at least" in tuned.stdout
+    assert "verifier_threshold" in saved.hearing.tuned
+    assert saved.hearing.verifier_threshold <= Config().hearing.verifier_threshold
     assert (tmp_path / "config.yaml.before-tune").read_text() == "# ours\nbreak_minutes: 25\n"

@@ -586,6 +586,12 @@ def _tune(args: argparse.Namespace) -> int:
                   f" {config.hearing.confirm_threshold:g}), so that it hears every recording.")
             settings["hearing.confirm_threshold"] = result.confirm_threshold
             phrase_note += f", confirm_threshold {result.confirm_threshold:g}"
+    if result.verifier_threshold is not None and result.verifier_scores:
+        print(f"The verifier found the phrase at least {min(result.verifier_scores):.2f} likely"
+              f" in each recording; its threshold: {result.verifier_threshold:.2f}"
+              f" (was {config.hearing.verifier_threshold:.2f}).")
+        settings["hearing.verifier_threshold"] = result.verifier_threshold
+        phrase_note += f", verifier_threshold {result.verifier_threshold:.2f}"
     if rate > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
         print("Not saved: at the threshold your voices need, ordinary talk is heard as the"
               " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again.")

@@ -50,6 +50,10 @@ class Tuning:
     confirm_threshold: float | None = None
     """Lowered when the phrase model is less sure of a recording than the configured
     confirmation needs (else what the wake-word stage hears of it would not count)."""
+    verifier_threshold: float | None = None
+    """The verifier's, lowered when it found a recording less likely than configured."""
+    verifier_scores: list[float] | None = None
+    """How likely the verifier found the phrase in each recording."""
 
 
 def heard_in(recording: np.ndarray, intent: Intent, config: Config) -> bool:
@@ -110,7 +114,39 @@ def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Conf
         raise AssertionError("unreachable")
     if full.hearing.phrase_model and full.hearing.engine == "pocketsphinx":
         _tune_phrase_model(result, recordings, phrase, intent, full, minutes, report)
+    if full.hearing.verifier and full.hearing.engine == "pocketsphinx":
+        _tune_verifier(result, recordings, phrase, full, report)
     return result
+
+
+VERIFIER_MARGIN = 0.5
+VERIFIER_FLOOR = -4.6
+"""The verifier's threshold goes this far below the least likely recording (if that is
+below the configured one), never below the floor: the best of 5,200 windows of talk that
+never says a phrase scored -4.3 (bench_hearing.py)."""
+
+
+def _tune_verifier(result: Tuning, recordings: list[np.ndarray], phrase: str,
+                   config: Config, report) -> None:  # noqa: ANN001
+    from pausebuddy.hearing.verifier import MAX_WINDOW_S, load_verifier
+    from pausebuddy.phrases import normalize
+
+    verifier = load_verifier(config.hearing.verifier_model)
+    if verifier is None:
+        report("  the verifier's model is not installed: it is not tuned")
+        return
+    book = PhraseBook(config.phrases)
+    # As the verifier's grammar writes it: the wake word, a comma, the request.
+    words = normalize(phrase)
+    if words.startswith(book.wake_word):
+        words = words[len(book.wake_word) :].strip()
+    said = f"{book.wake_word}, {words}"
+    limit = int(MAX_WINDOW_S * RATE_HZ)
+    scores = [verifier.score(verifier.encode(r[-limit:]), [said])[0].score for r in recordings]
+    report("  the verifier's score per recording: " + ", ".join(f"{s:.2f}" for s in scores))
+    threshold = min(config.hearing.verifier_threshold, min(scores) - VERIFIER_MARGIN)
+    result.verifier_threshold = round(max(threshold, VERIFIER_FLOOR), 2)
+    result.verifier_scores = scores
 
 
 PHRASE_MARGIN = 0.1
