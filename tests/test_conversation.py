@@ -336,3 +336,19 @@ def test_the_microphone_coming_and_going_is_said_once_each() -> None:
     conversation.microphone_changed(False, 5.0)
     conversation.microphone_changed(True, 50.0)
     assert mouth.texts() == [LINES["microphone_lost"], LINES["microphone_back"]]
+
+
+def test_a_length_said_but_not_made_out_is_not_silently_the_default() -> None:
+    conversation, mouth = make(timeout_exercise="none", break_minutes=20)
+    conversation.on_heard(Intent.TIMEOUT, 0.0, length_unclear=True)
+    assert mouth.texts()[1] == LINES["length_unheard"].format(duration="20 minutes")
+    assert mouth.texts()[2] == LINES["remind_in"].format(duration="20 minutes")
+
+
+def test_a_length_made_out_a_moment_later_needs_no_excuse() -> None:
+    conversation, mouth = make(break_minutes=20)
+    conversation.on_heard(Intent.TIMEOUT, 0.0, length_unclear=True)
+    conversation.on_heard(Intent.TIMEOUT, 1.0, amount_s=1800)
+    run_until_idle(conversation, limit_s=300)
+    assert LINES["length_unheard"].format(duration="20 minutes") not in mouth.texts()
+    assert LINES["remind_in"].format(duration="half an hour") in mouth.texts()

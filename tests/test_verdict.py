@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pausebuddy.config import PhrasesConfig
 from pausebuddy.hearing.verdict import (
     Expansion,
     Verdict,
     best,
     length_grammar,
+    part_score,
     request_grammar,
     with_length,
 )
@@ -52,13 +55,16 @@ def test_nothing_is_heard_below_the_threshold() -> None:
 def test_a_length_that_was_said_is_kept() -> None:
     half = Expansion(Intent.TIMEOUT, "pause buddy, time out for half an hour", 1800)
     hour = Expansion(Intent.TIMEOUT, "pause buddy, time out for an hour", 3600)
-    # The bare phrase's full stop is unlikely where a length follows it.
-    verdict = with_length(Verdict(TIMEOUT, -1.3), [(half, -0.8), (hour, -1.7)],
-                          bare_ended=-2.2)
-    assert verdict.expansion is half
+    assert with_length(Verdict(TIMEOUT, -1.3), [(half, -0.2), (hour, -2.4)]) is half
 
 
 def test_no_length_is_made_up_when_none_was_said() -> None:
     half = Expansion(Intent.TIMEOUT, "pause buddy, time out for half an hour", 1800)
-    verdict = with_length(Verdict(TIMEOUT, -0.9), [(half, -3.5)], bare_ended=-1.0)
-    assert verdict.expansion is TIMEOUT
+    hour = Expansion(Intent.TIMEOUT, "pause buddy, time out for an hour", 3600)
+    # "... for a fortnight": the nearest lengths' own words are unlikely.
+    assert with_length(Verdict(TIMEOUT, -1.3), [(half, -3.9), (hour, -3.6)]) is TIMEOUT
+
+
+def test_a_longer_phrases_added_words_are_scored_alone() -> None:
+    # 4 tokens at -1 each, then 2 more at -0.5 each: the whole is -5/6 on average.
+    assert part_score(-5 / 6, 6, -1.0, 4) == pytest.approx(-0.5)

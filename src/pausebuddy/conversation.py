@@ -149,6 +149,8 @@ class Conversation:
         self._length_s = config.break_minutes * 60
         self._length_named = False
         """The length of the coming break was said aloud ("for half an hour")."""
+        self._length_unclear = False
+        """A length was said with the time-out and not made out."""
         self._length_heard_until = -1.0
         """A length heard until then belongs to the time-out just heard."""
         self.speaker_working = True
@@ -263,9 +265,11 @@ class Conversation:
         self.session = Session(kind, cues, for_break, next_at=t, last_start=t, last_end=t)
         self._emit({"t": t, "type": "session_started", "exercise": kind})
 
-    def on_heard(self, intent: Intent, t: float, amount_s: float | None = None) -> None:
+    def on_heard(self, intent: Intent, t: float, amount_s: float | None = None,
+                 length_unclear: bool = False) -> None:
         """`amount_s`: a length named with it ("time out for half an hour", "ten more
-        minutes")."""
+        minutes"); `length_unclear`: a length was said with the time-out but not made
+        out (the break says what it set instead)."""
         session, pending = self.session, self._break
         if intent is Intent.TIMEOUT:
             if amount_s is not None and session is not None and session.for_break \
@@ -274,6 +278,10 @@ class Conversation:
                 # The length, heard a moment after the time-out itself ("time out ... for
                 # half an hour"): hearing reports a phrase as soon as it ends.
                 self._name_length(amount_s, pending.started_at)
+                return
+            if length_unclear and session is not None and session.for_break \
+                    and not self._length_named and t <= self._length_heard_until:
+                self._length_unclear = True  # said when the break is announced
                 return
             if session is not None:
                 return  # already pausing together
@@ -284,6 +292,7 @@ class Conversation:
             end = self._speak(self._lines["timeout_ack"], t)
             self._length_heard_until = t + LENGTH_AFTER_S
             self._length_named = False
+            self._length_unclear = length_unclear and amount_s is None
             self._name_length(amount_s, end)
             if self._config.timeout_exercise == "none":
                 self._begin_break(end)
@@ -413,6 +422,11 @@ class Conversation:
 
     def _begin_break(self, t: float) -> None:
         length = self._length_s
+        if self._length_unclear and not self._length_named:
+            # They said how long, and it was not made out: not silently the default.
+            self._length_unclear = False
+            t = self._speak(self._lines["length_unheard"].format(
+                duration=say_duration(length)), t)
         if self._length_named and length < MIN_SPOKEN_BREAK_S:
             length = MIN_SPOKEN_BREAK_S
             t = self._speak(self._lines["length_too_short"].format(

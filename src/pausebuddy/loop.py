@@ -278,7 +278,8 @@ class Loop:
         })
         # Answer from the end of the phrase: that is when a person expects the reply.
         self.conversation.on_heard(intent, max(heard.end_s, self.now_s),
-                                   amount_s=heard.length_s)
+                                   amount_s=heard.length_s,
+                                   length_unclear=heard.length_unclear)
 
     def _speak(self, text: str, at_s: float, tone: bool = False) -> float:
         if not text:

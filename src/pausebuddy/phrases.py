@@ -46,7 +46,8 @@ _NUMBERS = {
     "ninety": 90,
 }
 DURATIONS = [
-    "half an hour", "an hour", "one hour", "two hours", "three hours",
+    "two minutes", "five minutes",  # too short to keep: heard, so that it can say so
+    "half an hour", "an hour", "one hour", "two hours", "three hours", "four hours",
     *(f"{n} minutes" for n in ("ten", "fifteen", "twenty", "twenty five", "thirty", "forty",
                                "forty five", "fifty", "sixty", "ninety")),
 ]

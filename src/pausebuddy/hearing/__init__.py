@@ -38,6 +38,8 @@ class Heard:
     """The configured phrase it matched, without the wake word ("time out")."""
     length_s: float | None = None
     """The length it names: a time-out's ("for half an hour": 1800 s) or more time's."""
+    length_unclear: bool = False
+    """A time-out said with a length ("... for") that was not made out."""
 
 
 def with_meaning(heard: Heard, phrases: PhraseBook) -> Heard:

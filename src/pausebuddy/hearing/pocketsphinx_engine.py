@@ -221,7 +221,7 @@ class PocketsphinxRecognizer:
         """Replies heard, waiting to show a pause after them (pauses.stands_alone)."""
         self._replies_until = 0
         """Where the last reply heard ended: the next reply window starts after it."""
-        self._last_report: tuple[Intent | None, int, float | None] | None = None
+        self._last_report: tuple[Intent | None, int, float | None, bool] | None = None
         """The last thing reported and where it ended (see _once)."""
         self._start_spotting()
 
@@ -417,7 +417,8 @@ class PocketsphinxRecognizer:
             if self.expecting_reply:
                 self._verify.clear()
             else:
-                heard += self._verify.judge(self._ring, self._pos)
+                heard += self._verify.judge(self._ring, self._pos,
+                                            talking=self._vad.in_speech)
         return self._once(heard)
 
     def flush(self) -> list[Heard]:
@@ -460,12 +461,15 @@ class PocketsphinxRecognizer:
             end = int(item.end_s * SAMPLE_RATE_HZ)
             last = self._last_report
             length = spoken_seconds(item.text) if intent is Intent.TIMEOUT else None
-            adds_length = length is not None and (last is None or last[2] != length)
+            # A length, or the news that one was said and not made out, is worth a
+            # second report: the loop gives it to the time-out it just heard.
+            adds_length = last is None or (length is not None and last[2] != length) \
+                or (item.length_unclear and last[2] is None and not last[3])
             if intent is not None and last is not None and last[0] is intent \
                     and abs(end - last[1]) < _SAME_PHRASE and not adds_length:
                 _LOGGER.debug("'%s' heard again by the other stage", item.text)
                 continue
-            self._last_report = (intent, end, length)
+            self._last_report = (intent, end, length, item.length_unclear)
             out.append(with_meaning(item, self._phrases))
         return out
 

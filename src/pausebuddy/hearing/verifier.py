@@ -42,6 +42,8 @@ class Scored:
     start_s: float
     end_s: float
     """Where the alignment puts its first and last word, seconds into the window."""
+    tokens: int = 0
+    """How many tokens its words are (`score` is their mean)."""
 
 
 def default_model_dir() -> Path | None:
@@ -123,7 +125,7 @@ class Verifier:
                                                 dtype=np.float64), 1e-12))
             start_s, end_s = _word_times(result.alignments, words, encoded.seconds)
             scored.append(Scored(text, float(np.mean(logs[:words])), float(np.mean(logs)),
-                                 start_s, end_s))
+                                 start_s, end_s, words))
         return scored
 
 

@@ -22,6 +22,7 @@ from pausebuddy.hearing.verdict import (
     Verdict,
     best,
     length_grammar,
+    part_score,
     request_grammar,
     with_length,
 )
@@ -42,8 +43,10 @@ MERGE = SAMPLE_RATE_HZ // 2
 
 FOLLOWS = 0.4
 """A phrase whose full stop scores this much below its words has more words after it."""
+FOR_THRESHOLD = -1.5
+""""for" after a time-out this likely: a length was said (made out or not)."""
 WAIT_LENGTH = SAMPLE_RATE_HZ * 6 // 10
-MAX_WAITS = 2
+MAX_WAITS = 3
 """A time-out with words after it (a length being said) is judged again this much later,
 at most MAX_WAITS times, so that "for half an hour" is heard with it."""
 
@@ -78,20 +81,23 @@ class VerifyStage:
         """Not listening any more (its own voice, a session): nothing left to judge."""
         self._queue = []
 
-    def judge(self, ring: np.ndarray, pos: int, ended: bool = False) -> list[Heard]:
+    def judge(self, ring: np.ndarray, pos: int, ended: bool = False,
+              talking: bool = False) -> list[Heard]:
         """What the due moments were (all of them once the stream `ended`), judged on
-        `ring` (the last audio, ending at stream sample `pos`)."""
+        `ring` (the last audio, ending at stream sample `pos`); `talking`: there is speech
+        at its end (a length may still be being said)."""
         heard = []
         for moment in [m for m in self._queue if ended or m.end + TAIL <= pos]:
             self._queue.remove(moment)
             self._judged_until = max(self._judged_until, moment.end)
-            found = self._judge(ring, pos - len(ring), moment, last_chance=ended)
+            found = self._judge(ring, pos - len(ring), moment, last_chance=ended,
+                                talking=talking)
             if found is not None:
                 heard.append(found)
         return heard
 
     def _judge(self, ring: np.ndarray, ring_start: int, moment: _Moment,
-               last_chance: bool) -> Heard | None:
+               last_chance: bool, talking: bool) -> Heard | None:
         until = min(moment.end + TAIL, ring_start + len(ring))
         starts = {max(until - LONG_WINDOW, ring_start),
                   max(moment.since - LEAD, ring_start)}
@@ -113,25 +119,38 @@ class VerifyStage:
         if not verdicts:
             return None
         verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
+        unclear = False
         if verdict.expansion.intent is Intent.TIMEOUT:
             verdict, chosen = self._length(verdict, encoded, chosen)
-            if verdict.expansion.length_s is None and chosen.ended < chosen.score - FOLLOWS \
-                    and moment.waits < MAX_WAITS and not last_chance:
-                # Words follow the time-out: perhaps its length. Judged again a moment on.
-                self._queue.append(_Moment(moment.since, moment.end + WAIT_LENGTH,
-                                           moment.waits + 1))
-                return None
+            follows = chosen.ended < chosen.score - FOLLOWS
+            if follows or (talking and verdict.expansion.length_s is not None):
+                # Words follow the time-out: a length, or more of one. Or a length heard
+                # while they are still talking: it may be the start of another ("for
+                # fi..." taken for "for four hours"). Judged again a moment later.
+                if moment.waits < MAX_WAITS and not last_chance:
+                    self._queue.append(_Moment(moment.since, moment.end + WAIT_LENGTH,
+                                               moment.waits + 1))
+                    return None
+                unclear = follows and verdict.expansion.length_s is None \
+                    and self._length_unclear(encoded, chosen)
         end = start + int(chosen.end_s * SAMPLE_RATE_HZ)
         return Heard(text=verdict.expansion.text, start_s=max(moment.since, start)
                      / SAMPLE_RATE_HZ, end_s=max(end, moment.since + 1) / SAMPLE_RATE_HZ,
-                     score=float(np.exp(verdict.score)))
+                     score=float(np.exp(verdict.score)), length_unclear=unclear)
+
+    def _length_unclear(self, encoded, chosen: Scored) -> bool:  # noqa: ANN001
+        """Whether "for" was said after the time-out (a length began), though no length
+        of the grammar was made out."""
+        said_for = self.verifier.score(encoded, [f"{chosen.text} for"])[0]
+        return part_score(said_for.score, said_for.tokens, chosen.score,
+                          chosen.tokens) >= FOR_THRESHOLD
 
     def _length(self, heard: Verdict, encoded, chosen: Scored) -> tuple[Verdict, Scored]:  # noqa: ANN001
         """The time-out with the length said after it, if one was."""
         lengths: list[Expansion] = length_grammar(heard.expansion)
         scored = self.verifier.score(encoded, [e.text for e in lengths])
-        verdict = with_length(heard, list(zip(lengths, (s.score for s in scored),
-                                              strict=True)), chosen.ended)
-        if verdict is heard:
+        parts = [part_score(s.score, s.tokens, chosen.score, chosen.tokens) for s in scored]
+        expansion = with_length(heard, list(zip(lengths, parts, strict=True)))
+        if expansion is heard.expansion:
             return heard, chosen
-        return verdict, scored[lengths.index(verdict.expansion)]
+        return Verdict(expansion, heard.score), scored[lengths.index(expansion)]
