@@ -152,7 +152,7 @@ CASES = {
                          "line 2: not UTF-8"),
     "invalid YAML": (lambda t: ["--config", _bad_yaml(t), "config", "--show"],
                      "not valid YAML"),
-    "learn --clips 0": (lambda t: ["learn", "--clips", "0"], "must be at least 10"),
+    "learn --clips 0": (lambda t: ["learn", "--clips", "0"], "must be at least 1"),
     "--output into a missing folder": (
         lambda t: ["run", "--input", t / "in.wav", "--output", t / "no" / "said.wav"],
         "--output"),

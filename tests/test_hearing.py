@@ -69,15 +69,18 @@ def test_each_intent_is_heard_inside_talk(tmp_path: Path, voice: str, phrases, f
 def test_a_request_with_words_before_it_is_heard_whole(tmp_path: Path, voice: str) -> None:
     # "we need a" between the wake word and the request: the phrase model never heard
     # such words (it took "we need a" for "breathing", and vetoed the time-out), so the
-    # grammar's words stand; and a length said after it is waited for.
+    # grammar's (or the verifier's) words stand; and a length said after it is heard,
+    # with it or a moment later (the verifier answers the time-out at once; the loop
+    # gives a length heard within seconds to the time-out it just heard).
     said = {"bridge": "Pause buddy, we need a time out.",
             "length": "Pause buddy, we need a time out for ten minutes."}
     files = {key: phrase_in_talk(voice, phrase).write(tmp_path / f"{key}.wav")
              for key, phrase in said.items()}
     heard = _spot(files)
     assert [d["intent"] for d in heard["bridge"]] == ["timeout"], heard
-    assert [d["intent"] for d in heard["length"]] == ["timeout"], heard
-    assert heard["length"][0]["text"].endswith("for ten minutes"), heard
+    assert [d["intent"] for d in heard["length"]] in (["timeout"], ["timeout"] * 2), heard
+    assert heard["length"][-1]["text"].endswith("for ten minutes"), heard
+    assert heard["length"][-1]["end"] - heard["length"][0]["end"] < 3.0, heard
 
 
 @pytest.mark.parametrize("color", ["pinknoise", "brownnoise"])

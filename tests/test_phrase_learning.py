@@ -155,7 +155,7 @@ def _sure_of(phrases: list[str], sure: dict[str, float]) -> PhraseModel:
 
 def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> list[str]:
     """The intents the recognizer hears in Piper's voice saying `said` inside talk, with
-    a stand-in phrase model (_sure_of)."""
+    a stand-in phrase model (_sure_of) and no verifier."""
     from pausebuddy.hearing import hear_all
     from pausebuddy.hearing import pocketsphinx_engine as engine
 
@@ -164,7 +164,9 @@ def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> li
     requests = request_phrases(book)
     monkeypatch.setattr(engine, "find_model", lambda phrases: _sure_of(phrases, sure)
                         if phrases == requests else None)  # no reply model: not asked
-    recognizer = engine.PocketsphinxRecognizer(replace(config.hearing, **hearing), book)
+    # The other stages' glue: without the verifier, which judges what they leave.
+    recognizer = engine.PocketsphinxRecognizer(
+        replace(config.hearing, **{"verifier": False, **hearing}), book)
     talk = phrase_in_talk(scene.PIPER, said)
     return [match.intent.value for item in hear_all(recognizer, talk.samples)
             if (match := book.match(item.text))]

@@ -7,6 +7,7 @@ import pytest
 from pausebuddy.config import PhrasesConfig
 from pausebuddy.hearing.verdict import (
     Expansion,
+    Parts,
     Verdict,
     best,
     length_grammar,
@@ -42,14 +43,30 @@ def test_each_length_names_its_seconds() -> None:
     assert lengths["pause buddy, time out for two hours"] == 7200
 
 
-def test_the_likeliest_phrase_wins_above_the_threshold() -> None:
-    verdict = best([(TIMEOUT, -1.0), (BREATHE, -3.0)], threshold=-4.0)
-    assert verdict == Verdict(TIMEOUT, -1.0)
+def test_the_likeliest_request_wins_above_the_thresholds() -> None:
+    verdict = best([(TIMEOUT, Parts(-1.0, -1.5)), (BREATHE, Parts(-1.0, -3.0))], -3.5, -6.0)
+    assert verdict == Verdict(TIMEOUT, -1.5)
 
 
-def test_nothing_is_heard_below_the_threshold() -> None:
-    assert best([(TIMEOUT, -4.5), (BREATHE, -5.0)], threshold=-4.0) is None
-    assert best([], threshold=-4.0) is None
+def test_nothing_is_heard_below_the_thresholds() -> None:
+    assert best([(TIMEOUT, Parts(-1.0, -4.0)), (BREATHE, Parts(-1.0, -5.0))], -3.5, -6.0) \
+        is None
+    assert best([], -3.5, -6.0) is None
+
+
+def test_the_wake_word_said_clearly_does_not_carry_another_request() -> None:
+    # "Pause buddy, no, I mean the dinner": the wake word is likely, no request is.
+    assert best([(TIMEOUT, Parts(-0.3, -4.4)), (BREATHE, Parts(-0.3, -3.9))], -3.5, -6.0) \
+        is None
+
+
+def test_a_request_without_its_wake_word_is_not_heard() -> None:
+    assert best([(TIMEOUT, Parts(-7.5, -0.5))], -3.5, -6.0) is None
+
+
+def test_parts_split_the_tokens_at_the_wake_word() -> None:
+    parts = Parts.of((-1.0, -1.0, -1.0, -1.0, -2.0, -4.0), wake_tokens=4)
+    assert parts == Parts(-1.0, -3.0)
 
 
 def test_a_length_that_was_said_is_kept() -> None:

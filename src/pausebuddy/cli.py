@@ -131,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     learn = add("learn", help="learn the phrase model for the configured request phrases"
                 " (from synthetic speech, offline; a few minutes)")
     learn.add_argument("--output", help="write the model here instead of the user's cache dir")
-    learn.add_argument("--clips", type=_at_least(10), default=None,
+    learn.add_argument("--clips", type=_at_least(1), default=None,
                        help="synthetic clips per phrase (default: the recipe's)")
     learn.add_argument("--force", action="store_true", help="learn it again even if it exists")
     learn.add_argument("--replies", action="store_true",

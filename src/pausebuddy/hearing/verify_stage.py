@@ -19,6 +19,7 @@ import numpy as np
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard
 from pausebuddy.hearing.verdict import (
     Expansion,
+    Parts,
     Verdict,
     best,
     length_grammar,
@@ -59,10 +60,13 @@ class _Moment:
 
 
 class VerifyStage:
-    def __init__(self, verifier: Verifier, phrases: PhraseBook, threshold: float) -> None:
+    def __init__(self, verifier: Verifier, phrases: PhraseBook, threshold: float,
+                 wake_threshold: float) -> None:
         self.verifier = verifier
         self.threshold = threshold
+        self.wake_threshold = wake_threshold
         self._grammar = request_grammar(phrases)
+        self._wake_tokens = verifier.count_tokens(f"{phrases.wake_word},")
         self._queue: list[_Moment] = []
         self._judged_until = -1
         """The end of the last moment judged: a moment ending before it is not judged
@@ -108,11 +112,14 @@ class VerifyStage:
                 continue
             encoded = self.verifier.encode(window)
             scored = self.verifier.score(encoded, [e.text for e in self._grammar])
-            verdict = best(list(zip(self._grammar, (s.score for s in scored),
-                                    strict=True)), self.threshold)
-            _LOGGER.debug("verifier %.2f-%.2f s: best '%s' %.2f", start / SAMPLE_RATE_HZ,
-                          until / SAMPLE_RATE_HZ, *max(((s.text, s.score) for s in scored),
-                                                       key=lambda p: p[1]))
+            parts = [Parts.of(s.logs, self._wake_tokens) for s in scored]
+            verdict = best(list(zip(self._grammar, parts, strict=True)), self.threshold,
+                           self.wake_threshold)
+            likeliest = max(range(len(parts)), key=lambda k: parts[k].request)
+            _LOGGER.debug("verifier %.2f-%.2f s: likeliest '%s' (wake word %.2f, request "
+                          "%.2f)", start / SAMPLE_RATE_HZ, until / SAMPLE_RATE_HZ,
+                          scored[likeliest].text, parts[likeliest].wake,
+                          parts[likeliest].request)
             if verdict is not None:
                 verdicts.append((verdict, encoded, start,
                                  scored[self._grammar.index(verdict.expansion)]))
@@ -134,8 +141,9 @@ class VerifyStage:
                 unclear = follows and verdict.expansion.length_s is None \
                     and self._length_unclear(encoded, chosen)
         end = start + int(chosen.end_s * SAMPLE_RATE_HZ)
-        return Heard(text=verdict.expansion.text, start_s=max(moment.since, start)
-                     / SAMPLE_RATE_HZ, end_s=max(end, moment.since + 1) / SAMPLE_RATE_HZ,
+        begin = min(start + int(chosen.start_s * SAMPLE_RATE_HZ), end - 1)
+        return Heard(text=verdict.expansion.text, start_s=begin / SAMPLE_RATE_HZ,
+                     end_s=end / SAMPLE_RATE_HZ,
                      score=float(np.exp(verdict.score)), length_unclear=unclear)
 
     def _length_unclear(self, encoded, chosen: Scored) -> bool:  # noqa: ANN001
