@@ -169,7 +169,11 @@ def _format(fmt: bytes) -> tuple[int, int, int, int]:
 def _decode(tag: int, channels: int, width: int, raw: bytes) -> np.ndarray:
     raw = raw[: len(raw) // (width * channels) * width * channels]
     if tag == 3:
-        samples = np.frombuffer(raw, dtype=f"<f{width}").astype(np.float32) * 32768
+        # Float samples belong in -1..1; anything else (damaged or odd files) is clipped
+        # there, and NaN is silence, before scaling.
+        floats = np.frombuffer(raw, dtype=f"<f{width}")
+        samples = np.clip(np.nan_to_num(floats, nan=0.0, posinf=1.0, neginf=-1.0),
+                          -1.0, 1.0).astype(np.float32) * 32768
     elif width == 1:
         samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128) * 256
     elif width == 2:
