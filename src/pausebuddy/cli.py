@@ -11,8 +11,9 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from pausebuddy import LOG_FORMAT, audio, paths, phrase_check, tuning
 from pausebuddy.breaks import BreakStore
@@ -37,6 +38,9 @@ from pausebuddy.voice.lines import fixed_lines
 _LOGGER = logging.getLogger("pausebuddy")
 
 
+T = TypeVar("T")
+
+
 class _OneLineErrors(argparse.ArgumentParser):
     """A command-line mistake is one line on stderr (what, and where to look), status 2."""
 
@@ -44,7 +48,7 @@ class _OneLineErrors(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _at_least(low: float, kind: type = int):  # noqa: ANN202
+def _at_least(low: float, kind: type = int) -> Callable[[str], float]:
     """An argparse type: a number of `kind`, at least `low`."""
     def parse(text: str) -> float:
         try:
@@ -174,7 +178,7 @@ class UsageError(Exception):
     """Something on the command line cannot be done; the message says what to do."""
 
 
-def _writing(opener, path: str, flag: str):  # noqa: ANN001, ANN202
+def _writing(opener: Callable[[str], T], path: str, flag: str) -> T:
     """`opener(path)`, or a UsageError naming the flag: checked before any work."""
     try:
         return opener(path)

@@ -11,6 +11,7 @@ recording, by a margin (never stricter than configured), and no lower than talk 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -127,7 +128,7 @@ buddy" followed by other words was heard (docs/hearing-verifier.md)."""
 
 
 def _tune_verifier(result: Tuning, recordings: list[np.ndarray], phrase: str,
-                   config: Config, report) -> None:  # noqa: ANN001
+                   config: Config, report: Callable[[str], None]) -> None:
     from pausebuddy.hearing.verdict import Parts
     from pausebuddy.hearing.verifier import MAX_WINDOW_S, load_verifier
     from pausebuddy.phrases import normalize

@@ -157,7 +157,7 @@ class Encoded:
 
 
 @cache
-def _load(model_dir: Path):  # noqa: ANN202
+def _load(model_dir: Path) -> tuple[object, object]:
     """The model and its tokenizer, loaded once per process: a config reload (SIGHUP)
     makes a new recognizer, which shares them (a second copy would cost 80 MB and
     seconds)."""

@@ -27,7 +27,7 @@ from pausebuddy.hearing.verdict import (
     request_grammar,
     with_length,
 )
-from pausebuddy.hearing.verifier import Scored, Verifier
+from pausebuddy.hearing.verifier import Encoded, Scored, Verifier
 from pausebuddy.phrases import Intent, PhraseBook
 
 _LOGGER = logging.getLogger(__name__)
@@ -146,14 +146,15 @@ class VerifyStage:
                      end_s=end / SAMPLE_RATE_HZ,
                      score=float(np.exp(verdict.score)), length_unclear=unclear)
 
-    def _length_unclear(self, encoded, chosen: Scored) -> bool:  # noqa: ANN001
+    def _length_unclear(self, encoded: Encoded, chosen: Scored) -> bool:
         """Whether "for" was said after the time-out (a length began), though no length
         of the grammar was made out."""
         said_for = self.verifier.score(encoded, [f"{chosen.text} for"])[0]
         return part_score(said_for.score, said_for.tokens, chosen.score,
                           chosen.tokens) >= FOR_THRESHOLD
 
-    def _length(self, heard: Verdict, encoded, chosen: Scored) -> tuple[Verdict, Scored]:  # noqa: ANN001
+    def _length(self, heard: Verdict, encoded: Encoded,
+                chosen: Scored) -> tuple[Verdict, Scored]:
         """The time-out with the length said after it, if one was."""
         lengths: list[Expansion] = length_grammar(heard.expansion)
         scored = self.verifier.score(encoded, [e.text for e in lengths])
