@@ -164,8 +164,6 @@ class PocketsphinxRecognizer:
     still heard, and the grammar's search can be pruned without touching the spotter's."""
 
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
-        # The verifier first: its model is converted to int8 as it loads, and the
-        # 170 MB that takes for a moment then comes before the rest is in memory.
         verifier = load_verifier(config.verifier_model, config.verifier)
         self._verify = VerifyStage(verifier, phrases, config.verifier_threshold,
                                    config.verifier_wake_threshold) \
@@ -223,7 +221,8 @@ class PocketsphinxRecognizer:
         self._replies_until = 0
         """Where the last reply heard ended: the next reply window starts after it."""
         self._last_report: tuple[Intent | None, int, float | None, bool] | None = None
-        """The last thing reported and where it ended (see _once)."""
+        """The last thing reported: its intent, where it ended, the length it named and
+        whether a length was said and not made out (see _once)."""
         self._start_spotting()
 
     @property
@@ -464,8 +463,9 @@ class PocketsphinxRecognizer:
             length = spoken_seconds(item.text) if intent is Intent.TIMEOUT else None
             # A length, or the news that one was said and not made out, is worth a
             # second report: the loop gives it to the time-out it just heard.
-            adds_length = last is None or (length is not None and last[2] != length) \
-                or (item.length_unclear and last[2] is None and not last[3])
+            adds_length = last is not None and (
+                (length is not None and last[2] != length)
+                or (item.length_unclear and last[2] is None and not last[3]))
             if intent is not None and last is not None and last[0] is intent \
                     and abs(end - last[1]) < _SAME_PHRASE and not adds_length:
                 _LOGGER.debug("'%s' heard again by the other stage", item.text)
