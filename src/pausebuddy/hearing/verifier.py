@@ -82,8 +82,7 @@ class Verifier:
         """The phrase's tokens, written as people write it ("Pause buddy, time out."),
         and how many of them are its words (the full stop after them is not scored)."""
         if text not in self._tokens:
-            written = " " + text[0].upper() + text[1:] + "."
-            ids = self._tokenizer.encode(written, add_special_tokens=False).ids
+            ids = self._encode(text + ".")
             words = len(ids)
             while words > 1 and self._tokenizer.id_to_token(ids[words - 1]) in _ENDINGS:
                 words -= 1
@@ -92,8 +91,12 @@ class Verifier:
 
     def count_tokens(self, text: str) -> int:
         """How many tokens `text` starts a phrase with ("pause buddy," -> 4)."""
+        return len(self._encode(text))
+
+    def _encode(self, text: str) -> list[int]:
+        """The tokens of `text` written as it would be transcribed: " Pause buddy, ..."."""
         written = " " + text[0].upper() + text[1:]
-        return len(self._tokenizer.encode(written, add_special_tokens=False).ids)
+        return self._tokenizer.encode(written, add_special_tokens=False).ids
 
     def encode(self, samples: np.ndarray) -> Encoded:
         """The window through Whisper's encoder, once for any number of phrases."""
