@@ -207,3 +207,11 @@ def test_history_with_damaged_lines_still_summarizes(tmp_path: Path) -> None:
                      tmp_path / "break.json")
     assert result.returncode == 0, result.stderr
     assert "1 time-out" in result.stdout and "1 came back" in result.stdout
+
+
+def test_version_says_which_pausebuddy_this_is() -> None:
+    import pausebuddy
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"pausebuddy {pausebuddy.__version__}"

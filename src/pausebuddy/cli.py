@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from pausebuddy import LOG_FORMAT, audio, paths, phrase_check, tuning
+from pausebuddy import LOG_FORMAT, __version__, audio, paths, phrase_check, tuning
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import (
     Config,
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="log the words it recognizes (to the terminal only; never to a file)")
     parser = _OneLineErrors(prog="pausebuddy", description=__doc__, parents=[common])
+    parser.add_argument("--version", action="version", version=f"pausebuddy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineErrors)
     add = functools.partial(sub.add_parser, parents=[common])
 
