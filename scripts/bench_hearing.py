@@ -31,6 +31,7 @@ tuning.
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import statistics
 import subprocess
@@ -147,7 +148,7 @@ def listen(samples: np.ndarray, config: Config, replies: bool,
            allowed: frozenset[Intent] | None = None) -> tuple[list, float]:
     """Everything heard that the loop would act on (among `allowed`):
     (intent, text, start_s, end_s, reported_at_s), and the CPU seconds it took. The
-    verifier's windows are added to VERIFIED."""
+    verifier's stages' windows and CPU are added to STAGES."""
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
     recognizer.expecting_reply = replies
@@ -165,12 +166,14 @@ def listen(samples: np.ndarray, config: Config, replies: bool,
         if match:
             found.append((match.intent, heard.text, heard.start_s, heard.end_s,
                           pos / audio.RATE_HZ))
-    VERIFIED[0] += getattr(recognizer, "verifier_windows", 0)
+    STAGES["verifier_windows"] += getattr(recognizer, "verifier_windows", 0)
+    for name, value in getattr(recognizer, "stage_costs", {}).items():
+        STAGES[name] += value
     return found, time.process_time() - cpu
 
 
-VERIFIED = [0]
-"""Windows the verifier judged in this process (listen adds to it)."""
+STAGES: collections.Counter = collections.Counter()
+"""The verifier's stages' windows and CPU seconds in this process (listen adds to it)."""
 
 
 def verification_cost(config: Config, seconds: float = 3.0, runs: int = 20) -> tuple[float, int]:
@@ -260,9 +263,9 @@ def job_negatives(args: tuple) -> tuple:
     samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=1000 + chunk)))
     if chunk % 2 == 1:
         samples = corpus.mix(samples, np.load(Path(noise_folder) / "pink.npy"), 20)
-    VERIFIED[0] = 0
+    STAGES.clear()
     found, cpu = listen(samples, _CONFIG, replies=False, allowed=IDLE)
-    return chunk, len(samples) / audio.RATE_HZ, cpu, found, VERIFIED[0]
+    return chunk, len(samples) / audio.RATE_HZ, cpu, found, dict(STAGES)
 
 
 def job_silence(seconds: float) -> float:
@@ -414,7 +417,9 @@ def main() -> int:
     every = [ok for oks in by_condition.values() for ok in oks]
     talk_s = sum(seconds for _, seconds, _, _, _ in negatives)
     talk_cpu = sum(cpu for _, _, cpu, _, _ in negatives)
-    verified = sum(windows for *_, windows in negatives)
+    stages: collections.Counter = collections.Counter()
+    for *_, costs in negatives:
+        stages.update(costs)
     false = [(chunk, f) for chunk, _, _, found, _ in negatives for f in found]
     one_check, grammar_size = verification_cost(_CONFIG)
     memory = peak_memory_mb(np.concatenate(list(corpus.talk_pieces(speakers, 120, 5))), folder)
@@ -437,11 +442,16 @@ def main() -> int:
         ("spoken length kept (clean and 10 dB positives that name one)",
          _percent(sum(lengths), len(lengths))),
         ("CPU per second of audio, talk", f"{talk_cpu / talk_s:.4f} s"),
-        ("verifier windows per hour of talk (no session)", f"{verified / (talk_s / 3600):.0f}"),
+        ("CPU per second of talk, by stage: scan / verify / the rest",
+         f"{stages['scan_cpu_s'] / talk_s:.4f} / {stages['verify_cpu_s'] / talk_s:.4f} / "
+         f"{(talk_cpu - stages['scan_cpu_s'] - stages['verify_cpu_s']) / talk_s:.4f} s"),
+        ("scan windows per hour of talk / of them scored whole",
+         f"{stages['scan_windows'] / (talk_s / 3600):.0f} / "
+         f"{stages['scan_scored_whole'] / (talk_s / 3600):.0f}"),
+        ("verifier windows per hour of talk, scan's included (no session)",
+         f"{stages['verifier_windows'] / (talk_s / 3600):.0f}"),
         ("CPU of one verification (3 s window, request grammar)",
          f"{one_check:.3f} s ({grammar_size} phrases)"),
-        ("... so the verifier's share of CPU per second of talk",
-         f"{one_check * verified / talk_s:.4f} s"),
         ("CPU per second of audio, quiet room", f"{silence_cpu:.4f} s"),
         ("CPU per second of audio, talk while a reply is expected",
          f"{session_cpu / session_s:.4f} s"),

@@ -14,6 +14,7 @@ from pausebuddy import corpus, scene
 from pausebuddy.config import Config
 from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.hearing.mel import log_mel
+from pausebuddy.hearing.scan_stage import ScanStage
 from pausebuddy.hearing.verifier import Verifier, default_model_dir
 from pausebuddy.phrases import Intent, PhraseBook
 
@@ -65,6 +66,32 @@ def test_the_phrase_is_heard_while_the_partner_talks_10_db_under_it(voice: str) 
     phrase_end = (len(before) + 8000 + len(phrase)) / 16000
     assert [h.intent for h in heard] == [Intent.TIMEOUT]
     assert abs(heard[0].end_s - phrase_end) < 1.0
+
+
+def _scan(samples: np.ndarray) -> list[tuple[int, int, int]]:
+    """The scan stage over a stream in 0.1 s blocks, as the engine runs it in talk."""
+    stage = ScanStage(Verifier(MODEL), BOOK, CONFIG.hearing.verifier_threshold,
+                      CONFIG.hearing.verifier_wake_threshold, hop_s=0.5)
+    moments, ring = [], np.zeros(0, dtype=np.int16)
+    for end in range(1600, len(samples) + 1, 1600):
+        ring = samples[max(0, end - 56000) : end]
+        moments += stage.scan(ring, end, speech_seen=end)
+    return moments
+
+
+@needs_model
+def test_the_scan_finds_the_phrase_in_talk_and_nothing_in_talk_without_it() -> None:
+    phrase = scene.say("en-us+m3", "Pause buddy, time out.")
+    before = scene.say("en-us+m3", "You never listen to a single word I say, do you.")
+    said = np.concatenate([before, _quiet(0.3), phrase, _quiet(1.0)])
+    mixed = corpus.mix(said, corpus.partner(len(said) / 16000 + 1, seed=4), 10)
+    moments = _scan(mixed)
+    phrase_start, phrase_end = len(before) + 4800, len(before) + 4800 + len(phrase)
+    assert moments
+    assert all(abs(end - phrase_end) < 16000 and abs(since - phrase_start) < 16000
+               for since, end, _ in moments)
+    talk = np.concatenate(list(corpus.talk_pieces(corpus.SPEAKERS[:2], 20, seed=5)))
+    assert _scan(talk) == []
 
 
 @needs_model

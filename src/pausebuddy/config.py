@@ -111,6 +111,10 @@ class HearingConfig:
     `pausebuddy tune` moves it from your recordings."""
     verifier_wake_threshold: float = -6.0
     """How likely the verifier must find the wake word's tokens there, the same way."""
+    verifier_scan_s: float = 0.5
+    """While people talk, the verifier also scans the last 3 s this often, so that a
+    phrase the other stages missed under another voice is still judged (babble at
+    10 dB: about half of them); 0 turns the scan off (its CPU: docs/benchmarks.md)."""
     verifier_candidate_threshold: float = 0.1
     """With the verifier, the phrase model reports candidates from this sure (0-1) on,
     for the verifier to judge (instead of candidate_threshold and the grammar)."""
@@ -190,6 +194,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "hearing.verifier_threshold": (-20, 0),
     "hearing.verifier_wake_threshold": (-20, 0),
     "hearing.verifier_candidate_threshold": (0, 0.999),
+    "hearing.verifier_scan_s": (0, 5),
     "hearing.bare_timeout_threshold": (1e-100, 1),
     "hearing.noise_suppression": (0, 4),
     "hearing.command_window_s": (0.5, 10),

@@ -43,6 +43,7 @@ from pausebuddy.hearing.phrase_model import (
     reply_phrases,
     request_phrases,
 )
+from pausebuddy.hearing.scan_stage import ScanStage
 from pausebuddy.hearing.verifier import load_verifier
 from pausebuddy.hearing.verify_stage import VerifyStage
 from pausebuddy.phrases import REQUESTS, Intent, Match, PhraseBook, spoken_seconds
@@ -169,6 +170,11 @@ class PocketsphinxRecognizer:
                                    config.verifier_wake_threshold) \
             if verifier is not None and phrases.wake_word else None
         """Judges what the other stages found likely but not sure (verify_stage.py)."""
+        self._scan = ScanStage(verifier, phrases, config.verifier_threshold,
+                               config.verifier_wake_threshold, config.verifier_scan_s) \
+            if self._verify is not None and verifier is not None \
+            and config.verifier_scan_s > 0 else None
+        """Finds moments for it in talk the other stages found nothing in (scan_stage.py)."""
         self.expecting_reply = False
         self.over_own_voice = False
         self._config = config
@@ -229,6 +235,18 @@ class PocketsphinxRecognizer:
     def verifier_windows(self) -> int:
         """Windows the verifier has judged (the benchmark counts them per hour)."""
         return self._verify.verifier.windows if self._verify is not None else 0
+
+    @property
+    def stage_costs(self) -> dict[str, float]:
+        """The verifier's stages' CPU seconds and window counts so far (the benchmark's
+        breakdown by stage)."""
+        costs = {}
+        if self._scan is not None:
+            costs |= {"scan_cpu_s": self._scan.cpu_s, "scan_windows": self._scan.windows,
+                      "scan_scored_whole": self._scan.scored_whole}
+        if self._verify is not None:
+            costs |= {"verify_cpu_s": self._verify.cpu_s}
+        return costs
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -417,6 +435,10 @@ class PocketsphinxRecognizer:
             if self.expecting_reply:
                 self._verify.clear()
             else:
+                if self._scan is not None:
+                    for since, end, opens in self._scan.scan(
+                            self._ring, self._pos, self._speech_seen, self._own_voice_until):
+                        self._verify.queue(since, end, opens)
                 heard += self._verify.judge(self._ring, self._pos,
                                             talking=self._vad.in_speech)
         return self._once(heard)

@@ -5,14 +5,16 @@ A moment is queued with where the phrase may have begun and where it may end (st
 samples); when the ring holds a little more than its end, the verifier scores the
 request grammar on two windows ending there, one from just before the phrase's likely
 start (talk said before the wake word left out) and one as long as the ring allows (a
-slow speaker's phrase kept whole), and the better verdict stands. A time-out's spoken
+slow speaker's phrase kept whole), and from where the window began in which a stage
+found it, if it did (scan_stage.py); the best verdict stands. A time-out's spoken
 length is scored then too, so what is reported carries it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -57,6 +59,8 @@ class _Moment:
     since: int
     end: int
     waits: int = 0
+    opens: list[int] = field(default_factory=list)
+    """Where windows that a stage found it likely in began: judged from there too."""
 
 
 class VerifyStage:
@@ -68,18 +72,24 @@ class VerifyStage:
         self._grammar = request_grammar(phrases)
         self._wake_tokens = verifier.count_tokens(f"{phrases.wake_word},")
         self._queue: list[_Moment] = []
+        self.cpu_s = 0.0
+        """CPU seconds spent judging (the benchmark's breakdown by stage)."""
         self._judged_until = -1
         """The end of the last moment judged: a moment ending before it is not judged
         again."""
 
-    def queue(self, since: int, end: int) -> None:
+    def queue(self, since: int, end: int, opens: int | None = None) -> None:
+        """A moment to judge: where its phrase may begin and end, and where the window a
+        stage found it in began, if any (stream samples)."""
         if end <= self._judged_until:
             return
+        windows = [opens] if opens is not None else []
         for moment in self._queue:
             if abs(moment.end - end) < MERGE:
                 moment.since, moment.end = min(moment.since, since), max(moment.end, end)
+                moment.opens += windows
                 return
-        self._queue.append(_Moment(since, end))
+        self._queue.append(_Moment(since, end, opens=windows))
 
     def clear(self) -> None:
         """Not listening any more (its own voice, a session): nothing left to judge."""
@@ -94,8 +104,10 @@ class VerifyStage:
         for moment in [m for m in self._queue if ended or m.end + TAIL <= pos]:
             self._queue.remove(moment)
             self._judged_until = max(self._judged_until, moment.end)
+            cpu = time.process_time()
             found = self._judge(ring, pos - len(ring), moment, last_chance=ended,
                                 talking=talking)
+            self.cpu_s += time.process_time() - cpu
             if found is not None:
                 heard.append(found)
         return heard
@@ -103,11 +115,12 @@ class VerifyStage:
     def _judge(self, ring: np.ndarray, ring_start: int, moment: _Moment,
                last_chance: bool, talking: bool) -> Heard | None:
         until = min(moment.end + TAIL, ring_start + len(ring))
-        starts = {max(until - LONG_WINDOW, ring_start),
-                  max(moment.since - LEAD, ring_start)}
+        spans = {(max(until - LONG_WINDOW, ring_start), until),
+                 (max(moment.since - LEAD, ring_start), until)}
+        spans |= {(start, until) for start in moment.opens if start >= ring_start}
         verdicts = []
-        for start in sorted(starts):
-            window = ring[start - ring_start : until - ring_start]
+        for start, stop in sorted(spans):
+            window = ring[start - ring_start : stop - ring_start]
             if len(window) < SAMPLE_RATE_HZ // 2:
                 continue
             encoded = self.verifier.encode(window)
@@ -117,7 +130,7 @@ class VerifyStage:
                            self.wake_threshold)
             likeliest = max(range(len(parts)), key=lambda k: parts[k].request)
             _LOGGER.debug("verifier %.2f-%.2f s: likeliest '%s' (wake word %.2f, request "
-                          "%.2f)", start / SAMPLE_RATE_HZ, until / SAMPLE_RATE_HZ,
+                          "%.2f)", start / SAMPLE_RATE_HZ, stop / SAMPLE_RATE_HZ,
                           scored[likeliest].text, parts[likeliest].wake,
                           parts[likeliest].request)
             if verdict is not None:
@@ -136,7 +149,7 @@ class VerifyStage:
                 # fi..." taken for "for four hours"). Judged again a moment later.
                 if moment.waits < MAX_WAITS and not last_chance:
                     self._queue.append(_Moment(moment.since, moment.end + WAIT_LENGTH,
-                                               moment.waits + 1))
+                                               moment.waits + 1, moment.opens))
                     return None
                 unclear = follows and verdict.expansion.length_s is None \
                     and self._length_unclear(encoded, chosen)
