@@ -54,12 +54,21 @@ IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
 """What the loop acts on with no session or break running: a false accept is one of these
 (it ignores "pause buddy, stop" then)."""
 NOISES = ("pink", "brown", "babble", "partner", "music")
-CONDITIONS = [("clean", None, None)] + [
-    (f"{kind} {snr} dB", kind, snr)
-    for snr in (20, 10, 5) for kind in ("pink", "brown", "babble")
-] + [("partner 10 dB", "partner", 10), ("partner 5 dB", "partner", 5),
-     ("music 10 dB", "music", 10),
-     ("tempo 0.9x", "tempo", 0.9), ("tempo 1.1x", "tempo", 1.1)]
+CONDITIONS = (
+    [("clean", None, None)]
+    + [
+        (f"{kind} {snr} dB", kind, snr)
+        for snr in (20, 10, 5)
+        for kind in ("pink", "brown", "babble")
+    ]
+    + [
+        ("partner 10 dB", "partner", 10),
+        ("partner 5 dB", "partner", 5),
+        ("music 10 dB", "music", 10),
+        ("tempo 0.9x", "tempo", 0.9),
+        ("tempo 1.1x", "tempo", 1.1),
+    ]
+)
 QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB", "partner 10 dB"]
 LENGTHS = ("for half an hour", "for forty five minutes", "for two hours")
 """Spoken lengths said after the time-out phrase, besides the configured phrases."""
@@ -130,8 +139,9 @@ def _silence(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * audio.RATE_HZ), dtype=np.int16)
 
 
-def in_condition(stream: Stream, kind: str | None, value: float | None,
-                 noises: dict[str, np.ndarray]) -> Stream:
+def in_condition(
+    stream: Stream, kind: str | None, value: float | None, noises: dict[str, np.ndarray]
+) -> Stream:
     if kind is None:
         return stream
     if kind == "tempo":
@@ -144,8 +154,9 @@ def in_condition(stream: Stream, kind: str | None, value: float | None,
     return replace(stream, samples=corpus.mix(stream.samples, np.roll(source, -offset), value))
 
 
-def listen(samples: np.ndarray, config: Config, replies: bool,
-           allowed: frozenset[Intent] | None = None) -> tuple[list, float]:
+def listen(
+    samples: np.ndarray, config: Config, replies: bool, allowed: frozenset[Intent] | None = None
+) -> tuple[list, float]:
     """Everything heard that the loop would act on (among `allowed`):
     (intent, text, start_s, end_s, reported_at_s), and the CPU seconds it took. The
     verifier's stages' windows and CPU are added to STAGES."""
@@ -159,13 +170,15 @@ def listen(samples: np.ndarray, config: Config, replies: bool,
         for heard in recognizer.accept(block):
             match = phrases.match(heard.text, allowed)
             if match:
-                found.append((match.intent, heard.text, heard.start_s, heard.end_s,
-                              pos / audio.RATE_HZ))
+                found.append(
+                    (match.intent, heard.text, heard.start_s, heard.end_s, pos / audio.RATE_HZ)
+                )
     for heard in recognizer.flush():
         match = phrases.match(heard.text, allowed)
         if match:
-            found.append((match.intent, heard.text, heard.start_s, heard.end_s,
-                          pos / audio.RATE_HZ))
+            found.append(
+                (match.intent, heard.text, heard.start_s, heard.end_s, pos / audio.RATE_HZ)
+            )
     STAGES["verifier_windows"] += getattr(recognizer, "verifier_windows", 0)
     for name, value in getattr(recognizer, "stage_costs", {}).items():
         STAGES[name] += value
@@ -202,8 +215,11 @@ def score(stream: Stream, found: list) -> tuple[list[tuple], int]:
     again)."""
     results, used = [], set()
     for intent, phrase, start, end in stream.marks:
-        hits = [k for k, f in enumerate(found) if k not in used and f[0] == intent
-                and start < f[3] <= end + LATE_S]
+        hits = [
+            k
+            for k, f in enumerate(found)
+            if k not in used and f[0] == intent and start < f[3] <= end + LATE_S
+        ]
         said = spoken_seconds(phrase)
         if not hits:
             results.append((intent, phrase, False, None, False if said else None))
@@ -225,9 +241,12 @@ def job_streams(args: tuple) -> tuple:
     paths = []
     for k, stream in enumerate(streams):
         path = Path(folder) / f"voice{index}-{k}.npz"
-        np.savez(path, samples=stream.samples, replies=stream.replies,
-                 marks=np.array([(i.value, p, s, e) for i, p, s, e in stream.marks],
-                                dtype=object))
+        np.savez(
+            path,
+            samples=stream.samples,
+            replies=stream.replies,
+            marks=np.array([(i.value, p, s, e) for i, p, s, e in stream.marks], dtype=object),
+        )
         paths.append(str(path))
     return index, paths
 
@@ -269,8 +288,9 @@ def job_negatives(args: tuple) -> tuple:
 
 
 def job_silence(seconds: float) -> float:
-    quiet = corpus.mix(np.full(int(seconds * audio.RATE_HZ), 1000, np.int16),
-                       corpus.noise("pinknoise", 30), 40)  # a room at about -70 dBFS
+    quiet = corpus.mix(
+        np.full(int(seconds * audio.RATE_HZ), 1000, np.int16), corpus.noise("pinknoise", 30), 40
+    )  # a room at about -70 dBFS
     quiet = (quiet - 1000).astype(np.int16)
     _, cpu = listen(quiet, _CONFIG, replies=False)
     return cpu / seconds
@@ -295,11 +315,17 @@ def peak_memory_mb(samples: np.ndarray, folder: Path) -> float:
     path = folder / "memory.wav"
     audio.write_wav(path, samples)
     spot = Path(sys.executable).with_name("pausebuddy")
-    report = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
-              "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True); "
-              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", report, str(spot), "spot", str(path)],
-                         capture_output=True, text=True, check=True)
+    report = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
+        "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", report, str(spot), "spot", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout) / 1024
 
 
@@ -312,36 +338,69 @@ def _percent(hits: int, total: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="2 voices, 3 conditions, 5 minutes of negatives")
+    parser.add_argument(
+        "--quick", action="store_true", help="2 voices, 3 conditions, 5 minutes of negatives"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--negative-hours", type=float, default=None,
-                        help="hours of talk without a phrase (default 5, quick 1/12)")
-    parser.add_argument("--search", action="append", default=[], metavar="KEY=VALUE",
-                        help="a pocketsphinx search option for the command grammar instead"
-                             " of the engine's (e.g. wbeam=7e-29 maxhmmpf=30000, its"
-                             " defaults), to measure what an option buys")
-    parser.add_argument("--spot-search", action="append", default=[], metavar="KEY=VALUE",
-                        help="a pocketsphinx search option for the keyphrase spotter (the"
-                             " wake word) instead of its defaults (e.g. topn=2)")
-    parser.add_argument("--hearing", action="append", default=[], metavar="KEY=VALUE",
-                        help="a hearing setting instead of the config's default (e.g."
-                             " wake_threshold=1e-50)")
-    parser.add_argument("--reply-conditions", nargs="+", metavar="CONDITION",
-                        help="conditions to hear the replies in (default all; --quick:"
-                             f" {', '.join(QUICK_REPLY_CONDITIONS)})")
-    parser.add_argument("--session-only", action="store_true",
-                        help="only the talk heard as in a session (false replies, its CPU)")
+    parser.add_argument(
+        "--negative-hours",
+        type=float,
+        default=None,
+        help="hours of talk without a phrase (default 5, quick 1/12)",
+    )
+    parser.add_argument(
+        "--search",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a pocketsphinx search option for the command grammar instead"
+        " of the engine's (e.g. wbeam=7e-29 maxhmmpf=30000, its"
+        " defaults), to measure what an option buys",
+    )
+    parser.add_argument(
+        "--spot-search",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a pocketsphinx search option for the keyphrase spotter (the"
+        " wake word) instead of its defaults (e.g. topn=2)",
+    )
+    parser.add_argument(
+        "--hearing",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a hearing setting instead of the config's default (e.g. wake_threshold=1e-50)",
+    )
+    parser.add_argument(
+        "--reply-conditions",
+        nargs="+",
+        metavar="CONDITION",
+        help="conditions to hear the replies in (default all; --quick:"
+        f" {', '.join(QUICK_REPLY_CONDITIONS)})",
+    )
+    parser.add_argument(
+        "--session-only",
+        action="store_true",
+        help="only the talk heard as in a session (false replies, its CPU)",
+    )
     args = parser.parse_args()
-    global _CONFIG  # noqa: PLW0603 - set before the workers fork, so they all use it
+    global _CONFIG  # set before the workers fork, so they all use it
     for option in args.hearing:
         key, value = option.split("=", 1)
         default = getattr(_CONFIG.hearing, key)
-        typed = value.lower() in ("1", "true", "yes") if isinstance(default, bool) \
-            else type(default)(value) if default is not None else value
+        typed = (
+            value.lower() in ("1", "true", "yes")
+            if isinstance(default, bool)
+            else type(default)(value)
+            if default is not None
+            else value
+        )
         _CONFIG = replace(_CONFIG, hearing=replace(_CONFIG.hearing, **{key: typed}))
-    for options, given in ((pocketsphinx_engine.SEARCH_OPTIONS, args.search),
-                           (pocketsphinx_engine.SPOTTER_OPTIONS, args.spot_search)):
+    for options, given in (
+        (pocketsphinx_engine.SEARCH_OPTIONS, args.search),
+        (pocketsphinx_engine.SPOTTER_OPTIONS, args.spot_search),
+    ):
         for option in given:
             key, value = option.split("=", 1)
             options[key] = float(value) if "e" in value or "." in value else int(value)
@@ -351,19 +410,28 @@ def main() -> int:
     conditions = [c for c in CONDITIONS if not args.quick or c[0] in QUICK_CONDITIONS]
     negative_s = 3600 * (args.negative_hours or (1 / 12 if args.quick else 5))
     if args.session_only:
-        session_s, session_cpu, false_replies = job_session_talk((SESSION_TALK_S[args.quick],
-                                                                  speakers))
+        session_s, session_cpu, false_replies = job_session_talk(
+            (SESSION_TALK_S[args.quick], speakers)
+        )
         _print_false_replies(false_replies)
-        _print_table([_false_replies_row(false_replies, session_s),
-                      ("CPU per second of audio, talk while a reply is expected",
-                       f"{session_cpu / session_s:.4f} s")])
+        _print_table(
+            [
+                _false_replies_row(false_replies, session_s),
+                (
+                    "CPU per second of audio, talk while a reply is expected",
+                    f"{session_cpu / session_s:.4f} s",
+                ),
+            ]
+        )
         return 0
     folder = Path(tempfile.mkdtemp(prefix="pausebuddy-bench-hearing-"))
     started = time.monotonic()
 
     print(f"Hearing: {_CONFIG.hearing}")
-    print(f"Search options: grammar {pocketsphinx_engine.SEARCH_OPTIONS},"
-          f" spotter {pocketsphinx_engine.SPOTTER_OPTIONS}")
+    print(
+        f"Search options: grammar {pocketsphinx_engine.SEARCH_OPTIONS},"
+        f" spotter {pocketsphinx_engine.SPOTTER_OPTIONS}"
+    )
     print("Synthesizing the noise and the phrase streams ...", flush=True)
     np.save(folder / "pink.npy", corpus.noise("pinknoise", 60))
     np.save(folder / "brown.npy", corpus.noise("brownnoise", 60))
@@ -371,29 +439,32 @@ def main() -> int:
         babble = pool.apply_async(corpus.babble, (120, 7))
         partner = pool.apply_async(corpus.partner, (120, 8))
         music = pool.apply_async(corpus.music, (120, 9))
-        stream_paths = dict(pool.map(job_streams, [(i, s, str(folder))
-                                                   for i, s in enumerate(speakers)]))
+        stream_paths = dict(
+            pool.map(job_streams, [(i, s, str(folder)) for i, s in enumerate(speakers)])
+        )
         np.save(folder / "babble.npy", babble.get())
         np.save(folder / "partner.npy", partner.get())
         np.save(folder / "music.npy", music.get())
 
         print("Listening ...", flush=True)
-        positive_jobs = [(s.label, c[0], stream_paths[i], str(folder),
-                          tuple(args.reply_conditions))
-                         for i, s in enumerate(speakers) for c in conditions]
+        positive_jobs = [
+            (s.label, c[0], stream_paths[i], str(folder), tuple(args.reply_conditions))
+            for i, s in enumerate(speakers)
+            for c in conditions
+        ]
         chunks = int(np.ceil(negative_s / CHUNK_S))
-        negative_jobs = [(k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
-                         for k in range(chunks)]
+        negative_jobs = [
+            (k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
+            for k in range(chunks)
+        ]
         negatives = pool.map_async(job_negatives, negative_jobs, chunksize=1)
         silence = pool.apply_async(job_silence, (120,))
-        session = pool.apply_async(job_session_talk, ((SESSION_TALK_S[args.quick],
-                                                       speakers),))
+        session = pool.apply_async(job_session_talk, ((SESSION_TALK_S[args.quick], speakers),))
         positives = []
         for done, result in enumerate(pool.imap_unordered(job_positives, positive_jobs), 1):
             positives.append(result)
             if done % 8 == 0:
-                print(f"  {done} of {len(positive_jobs)} voice x condition runs heard",
-                      flush=True)
+                print(f"  {done} of {len(positive_jobs)} voice x condition runs heard", flush=True)
         negatives, silence_cpu = negatives.get(), silence.get()
         session_s, session_cpu, false_replies = session.get()
 
@@ -426,35 +497,57 @@ def main() -> int:
 
     rows = [("recall, overall", _percent(sum(every), len(every)))]
     rows += [(f"recall, {k}", _percent(sum(oks), len(oks))) for k, oks in sorted(by_kind.items())]
-    rows += [(f"recall, {c}", _percent(sum(by_condition[c]), len(by_condition[c])))
-             for c, _, _ in conditions]
-    rows += [(f"recall, {s.label}", _percent(sum(by_voice[s.label]), len(by_voice[s.label])))
-             for s in speakers]
+    rows += [
+        (f"recall, {c}", _percent(sum(by_condition[c]), len(by_condition[c])))
+        for c, _, _ in conditions
+    ]
+    rows += [
+        (f"recall, {s.label}", _percent(sum(by_voice[s.label]), len(by_voice[s.label])))
+        for s in speakers
+    ]
     rows += [(f"recall, {i}", _percent(sum(oks), len(oks))) for i, oks in by_intent.items()]
     rows += [
-        ("false accepts on talk (no session: time-out, breathe, ground)",
-         f"{len(false)} in {talk_s / 3600:.2f} h = {len(false) / (talk_s / 3600):.2f} per hour"),
+        (
+            "false accepts on talk (no session: time-out, breathe, ground)",
+            f"{len(false)} in {talk_s / 3600:.2f} h = {len(false) / (talk_s / 3600):.2f} per hour",
+        ),
         _false_replies_row(false_replies, session_s),
         ("other detections inside the positive streams", str(extra_in_positives)),
-        ("delay after the phrase ends",
-         f"median {1000 * statistics.median(delays):.0f} ms, 95th percentile "
-         f"{1000 * np.percentile(delays, 95):.0f} ms (n={len(delays)})" if delays else "-"),
-        ("spoken length kept (clean and 10 dB positives that name one)",
-         _percent(sum(lengths), len(lengths))),
+        (
+            "delay after the phrase ends",
+            f"median {1000 * statistics.median(delays):.0f} ms, 95th percentile "
+            f"{1000 * np.percentile(delays, 95):.0f} ms (n={len(delays)})"
+            if delays
+            else "-",
+        ),
+        (
+            "spoken length kept (clean and 10 dB positives that name one)",
+            _percent(sum(lengths), len(lengths)),
+        ),
         ("CPU per second of audio, talk", f"{talk_cpu / talk_s:.4f} s"),
-        ("CPU per second of talk, by stage: scan / verify / the rest",
-         f"{stages['scan_cpu_s'] / talk_s:.4f} / {stages['verify_cpu_s'] / talk_s:.4f} / "
-         f"{(talk_cpu - stages['scan_cpu_s'] - stages['verify_cpu_s']) / talk_s:.4f} s"),
-        ("scan windows per hour of talk / of them scored whole",
-         f"{stages['scan_windows'] / (talk_s / 3600):.0f} / "
-         f"{stages['scan_scored_whole'] / (talk_s / 3600):.0f}"),
-        ("verifier windows per hour of talk, scan's included (no session)",
-         f"{stages['verifier_windows'] / (talk_s / 3600):.0f}"),
-        ("CPU of one verification (3 s window, request grammar)",
-         f"{one_check:.3f} s ({grammar_size} phrases)"),
+        (
+            "CPU per second of talk, by stage: scan / verify / the rest",
+            f"{stages['scan_cpu_s'] / talk_s:.4f} / {stages['verify_cpu_s'] / talk_s:.4f} / "
+            f"{(talk_cpu - stages['scan_cpu_s'] - stages['verify_cpu_s']) / talk_s:.4f} s",
+        ),
+        (
+            "scan windows per hour of talk / of them scored whole",
+            f"{stages['scan_windows'] / (talk_s / 3600):.0f} / "
+            f"{stages['scan_scored_whole'] / (talk_s / 3600):.0f}",
+        ),
+        (
+            "verifier windows per hour of talk, scan's included (no session)",
+            f"{stages['verifier_windows'] / (talk_s / 3600):.0f}",
+        ),
+        (
+            "CPU of one verification (3 s window, request grammar)",
+            f"{one_check:.3f} s ({grammar_size} phrases)",
+        ),
         ("CPU per second of audio, quiet room", f"{silence_cpu:.4f} s"),
-        ("CPU per second of audio, talk while a reply is expected",
-         f"{session_cpu / session_s:.4f} s"),
+        (
+            "CPU per second of audio, talk while a reply is expected",
+            f"{session_cpu / session_s:.4f} s",
+        ),
         ("peak memory, pausebuddy spot on talk", f"{memory:.0f} MB"),
         ("benchmark wall time", f"{(time.monotonic() - started) / 60:.1f} min"),
     ]
@@ -468,9 +561,11 @@ def main() -> int:
 
 
 def _false_replies_row(false_replies: list, session_s: float) -> tuple[str, str]:
-    return ("false replies on talk in a session (any reply)",
-            f"{len(false_replies)} in {session_s / 60:.0f} min = "
-            f"{len(false_replies) / (session_s / 3600):.1f} per hour")
+    return (
+        "false replies on talk in a session (any reply)",
+        f"{len(false_replies)} in {session_s / 60:.0f} min = "
+        f"{len(false_replies) / (session_s / 3600):.1f} per hour",
+    )
 
 
 def _print_false_replies(false_replies: list) -> None:

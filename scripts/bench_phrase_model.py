@@ -31,12 +31,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_hearing  # noqa: E402 - the benchmark's corpus and scoring
+import bench_hearing  # the benchmark's corpus and scoring
 
-from pausebuddy import audio, corpus  # noqa: E402
-from pausebuddy.config import Config  # noqa: E402
-from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s  # noqa: E402
-from pausebuddy.hearing.phrase_model import (  # noqa: E402
+from pausebuddy import audio, corpus
+from pausebuddy.config import Config
+from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s
+from pausebuddy.hearing.phrase_model import (
     WINDOW,
     PhraseModel,
     find_model,
@@ -47,7 +47,7 @@ from pausebuddy.hearing.phrase_model import (  # noqa: E402
     spot,
     windows,
 )
-from pausebuddy.phrases import Intent, PhraseBook  # noqa: E402
+from pausebuddy.phrases import Intent, PhraseBook
 
 THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95)
 CHUNK_S = 600
@@ -71,12 +71,20 @@ def job_positive(args: tuple) -> str:
     if not path.exists():
         stream = bench_hearing.build_streams(speaker, Config(), seed=100 + index)[int(replies)]
         _, kind, value = next(c for c in bench_hearing.CONDITIONS if c[0] == condition)
-        noises = {kind: np.load(Path(folder) / f"{kind}.npy")} \
-            if kind in ("pink", "brown", "babble") else {}
+        noises = (
+            {kind: np.load(Path(folder) / f"{kind}.npy")}
+            if kind in ("pink", "brown", "babble")
+            else {}
+        )
         stream = bench_hearing.in_condition(stream, kind, value, noises)
         marks = np.array([(i.value, s, e) for i, _, s, e in stream.marks], dtype=object)
-        np.savez(path, embedded=_embed(stream.samples), marks=marks,
-                 voice=speaker.label, condition=condition)
+        np.savez(
+            path,
+            embedded=_embed(stream.samples),
+            marks=marks,
+            voice=speaker.label,
+            condition=condition,
+        )
     return str(path)
 
 
@@ -84,8 +92,7 @@ def job_negative(args: tuple) -> str:
     chunk, seconds, speakers, folder = args
     path = Path(folder) / f"negative-{chunk}-{int(seconds)}.npz"
     if not path.exists():
-        samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds,
-                                                         seed=1000 + chunk)))
+        samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=1000 + chunk)))
         if chunk % 2 == 1:
             samples = corpus.mix(samples, np.load(Path(folder) / "pink.npy"), 20)
         np.savez(path, embedded=_embed(samples), seconds=len(samples) / audio.RATE_HZ)
@@ -102,23 +109,42 @@ def spotted(sure: np.ndarray, threshold: float) -> list[tuple[int, float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="bench_hearing's quick corpus: 2 voices, 3 conditions, 1 h of"
-                             " talk")
-    parser.add_argument("--negative-hours", type=float, default=None,
-                        help="hours of talk without a phrase (default 5, quick 1)")
-    parser.add_argument("--model", type=Path, action="append", default=[],
-                        help="a phrase model file (default: the one the config's phrases"
-                             " use); more than one compares them")
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="keep the embeddings here and reuse them")
-    parser.add_argument("--replies", action="store_true",
-                        help="the reply model (stop, next, five more minutes ...) on the"
-                             " reply streams; a false accept is then any reply found in"
-                             " the talk (in a session every reply is acted on)")
-    parser.add_argument("--conditions", nargs="+", metavar="CONDITION",
-                        help="only these of bench_hearing's conditions (e.g. clean"
-                             " 'babble 10 dB'), to compare models where they differ")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="bench_hearing's quick corpus: 2 voices, 3 conditions, 1 h of talk",
+    )
+    parser.add_argument(
+        "--negative-hours",
+        type=float,
+        default=None,
+        help="hours of talk without a phrase (default 5, quick 1)",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        help="a phrase model file (default: the one the config's phrases"
+        " use); more than one compares them",
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="keep the embeddings here and reuse them"
+    )
+    parser.add_argument(
+        "--replies",
+        action="store_true",
+        help="the reply model (stop, next, five more minutes ...) on the"
+        " reply streams; a false accept is then any reply found in"
+        " the talk (in a session every reply is acted on)",
+    )
+    parser.add_argument(
+        "--conditions",
+        nargs="+",
+        metavar="CONDITION",
+        help="only these of bench_hearing's conditions (e.g. clean"
+        " 'babble 10 dB'), to compare models where they differ",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
 
@@ -132,8 +158,11 @@ def main() -> int:
             return 1
         models = [model]
     speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
-    conditions = [c[0] for c in bench_hearing.CONDITIONS
-                  if not args.quick or c[0] in bench_hearing.QUICK_CONDITIONS]
+    conditions = [
+        c[0]
+        for c in bench_hearing.CONDITIONS
+        if not args.quick or c[0] in bench_hearing.QUICK_CONDITIONS
+    ]
     if args.conditions:
         conditions = [c for c in conditions if c in args.conditions]
     negative_s = 3600 * (args.negative_hours or (1 if args.quick else 5))
@@ -148,14 +177,24 @@ def main() -> int:
     if not (folder / "babble.npy").exists():
         np.save(folder / "babble.npy", corpus.babble(120, 7))
     with Pool(args.jobs) as pool:
-        positive_paths = pool.map(job_positive, [
-            (i, s, c, str(folder), args.replies)
-            for i, s in enumerate(speakers) for c in conditions],
-            chunksize=1)
+        positive_paths = pool.map(
+            job_positive,
+            [
+                (i, s, c, str(folder), args.replies)
+                for i, s in enumerate(speakers)
+                for c in conditions
+            ],
+            chunksize=1,
+        )
         chunks = int(np.ceil(negative_s / CHUNK_S))
-        negative_paths = pool.map(job_negative, [
-            (k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
-            for k in range(chunks)], chunksize=1)
+        negative_paths = pool.map(
+            job_negative,
+            [
+                (k, min(CHUNK_S, negative_s - k * CHUNK_S), speakers, str(folder))
+                for k in range(chunks)
+            ],
+            chunksize=1,
+        )
     print(f"  {(time.monotonic() - started) / 60:.1f} min\n")
 
     for model in models:
@@ -164,14 +203,12 @@ def main() -> int:
 
         def sure(embedded: np.ndarray, model=model, sums=sums) -> np.ndarray:
             runs = windows(embedded)
-            return model.probabilities(runs) @ sums if len(runs) \
-                else np.zeros((0, sums.shape[1]))
+            return model.probabilities(runs) @ sums if len(runs) else np.zeros((0, sums.shape[1]))
 
         positives = []
         for path in positive_paths:
             with np.load(path, allow_pickle=True) as data:
-                positives.append((sure(data["embedded"]), data["marks"],
-                                  str(data["condition"])))
+                positives.append((sure(data["embedded"]), data["marks"], str(data["condition"])))
         negatives, hours = [], 0.0
         for path in negative_paths:
             with np.load(path) as data:
@@ -179,22 +216,32 @@ def main() -> int:
                 hours += float(data["seconds"]) / 3600
 
         print(f"Model: {model.about}")
-        header = ["threshold", "recall", *conditions, "false accepts per hour",
-                  "other detections in the phrase streams"]
+        header = [
+            "threshold",
+            "recall",
+            *conditions,
+            "false accepts per hour",
+            "other detections in the phrase streams",
+        ]
         print("| " + " | ".join(header) + " |\n|" + " --- |" * len(header))
         for threshold in THRESHOLDS:
             by_condition, extra = defaultdict(list), 0
             for scores, marks, condition in positives:
-                found = [(order[group], 0.0, 0.0, at, 0.0)
-                         for group, at in spotted(scores, threshold)]
+                found = [
+                    (order[group], 0.0, 0.0, at, 0.0) for group, at in spotted(scores, threshold)
+                ]
                 stream = bench_hearing.Stream(
-                    np.zeros(0), [(Intent(i), "", s, e) for i, s, e in marks], False)
+                    np.zeros(0), [(Intent(i), "", s, e) for i, s, e in marks], False
+                )
                 results, wrong = bench_hearing.score(stream, found)
                 by_condition[condition] += [heard for _, _, heard, _ in results]
                 extra += wrong
             every = [ok for oks in by_condition.values() for ok in oks]
-            false = sum(args.replies or order[group] in bench_hearing.IDLE
-                        for scores in negatives for group, _ in spotted(scores, threshold))
+            false = sum(
+                args.replies or order[group] in bench_hearing.IDLE
+                for scores in negatives
+                for group, _ in spotted(scores, threshold)
+            )
             cells = [f"{threshold}", f"{sum(every)}/{len(every)} ({100 * np.mean(every):.1f}%)"]
             cells += [f"{100 * np.mean(by_condition[c]):.0f}%" for c in conditions]
             cells += [f"{false / hours:.2f} ({false} in {hours:.1f} h)", str(extra)]

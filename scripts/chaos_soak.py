@@ -59,13 +59,27 @@ def _events(path: Path) -> list[dict]:
 
 def _start(config: Path, wav: Path, state: Path, events: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(sys.executable).with_name("pausebuddy")), "--config", str(config), "run",
-         "--input", str(wav), "--realtime", "--state", str(state), "--events", str(events)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(Path(sys.executable).with_name("pausebuddy")),
+            "--config",
+            str(config),
+            "run",
+            "--input",
+            str(wav),
+            "--realtime",
+            "--state",
+            str(state),
+            "--events",
+            str(events),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
-def cycle(k: int, rng: random.Random, folder: Path, scene_wav: Path, quiet_wav: Path,
-          configs: list[Path]) -> dict:
+def cycle(
+    k: int, rng: random.Random, folder: Path, scene_wav: Path, quiet_wav: Path, configs: list[Path]
+) -> dict:
     state = folder / f"break-{k}.json"
     first, second = folder / f"events-{k}-a.jsonl", folder / f"events-{k}-b.jsonl"
     config = configs[k % 2]
@@ -76,8 +90,13 @@ def cycle(k: int, rng: random.Random, folder: Path, scene_wav: Path, quiet_wav: 
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    result = {"killed_at": kill_after, "unreadable": False, "reminders": 0, "promised": False,
-              "late_s": None}
+    result = {
+        "killed_at": kill_after,
+        "unreadable": False,
+        "reminders": 0,
+        "promised": False,
+        "late_s": None,
+    }
     reminders = [e for e in _events(first) if e["type"] == "reminder"]
     raw = state.read_bytes() if state.exists() else None
     saved = BreakStore(state).load(set_aside=False) if raw is not None else None
@@ -124,14 +143,18 @@ def main() -> int:
     phrase = scene.say(scene.PIPER, "Pause buddy, time out.")
     quiet = np.zeros(audio.RATE_HZ, dtype=np.int16)
     scene_wav, quiet_wav = folder / "scene.wav", folder / "quiet.wav"
-    audio.write_wav(scene_wav, np.concatenate([quiet, phrase, np.zeros(60 * audio.RATE_HZ,
-                                                                      np.int16)]))
+    audio.write_wav(
+        scene_wav, np.concatenate([quiet, phrase, np.zeros(60 * audio.RATE_HZ, np.int16)])
+    )
     audio.write_wav(quiet_wav, np.zeros(60 * audio.RATE_HZ, dtype=np.int16))
     configs = []
     for name, exercise in (("none", "none"), ("breathing", "breathing")):
         path = folder / f"{name}.yaml"
-        path.write_text(f"break_minutes: 0.1\ntimeout_exercise: {exercise}\n"
-                        "breathing_cycles: 1\nreminder_repeats: 0\n", encoding="utf-8")
+        path.write_text(
+            f"break_minutes: 0.1\ntimeout_exercise: {exercise}\n"
+            "breathing_cycles: 1\nreminder_repeats: 0\n",
+            encoding="utf-8",
+        )
         configs.append(path)
     env_home = folder / "home"
     for kind in ("CONFIG", "STATE", "DATA", "CACHE"):
@@ -152,19 +175,25 @@ def main() -> int:
             outcomes["reminder DOUBLED"] += 1
         if result["late_s"] is not None:
             late.append(result["late_s"])
-        print(f"  cycle {k + 1}: killed at {result['killed_at']:.1f} s, "
-              f"{result['reminders']} reminder(s)"
-              + (f", {result['late_s']:+.2f} s from due" if result["late_s"] is not None
-                 else ""), flush=True)
+        print(
+            f"  cycle {k + 1}: killed at {result['killed_at']:.1f} s, "
+            f"{result['reminders']} reminder(s)"
+            + (f", {result['late_s']:+.2f} s from due" if result["late_s"] is not None else ""),
+            flush=True,
+        )
     print(f"\n| measure | value |\n| --- | --- |\n| cycles | {args.cycles} |")
     for what, count in sorted(outcomes.items()):
         print(f"| {what} | {count} |")
     if late:
         on_time = sum(abs(x) <= ON_TIME_S for x in late)
-        print(f"| reminders within {ON_TIME_S:g} s of due (or of the restart, if overdue) |"
-              f" {on_time} of {len(late)} |")
-        print(f"| reminder time from due: median / worst | {np.median(late):+.2f} s /"
-              f" {max(late, key=abs):+.2f} s |")
+        print(
+            f"| reminders within {ON_TIME_S:g} s of due (or of the restart, if overdue) |"
+            f" {on_time} of {len(late)} |"
+        )
+        print(
+            f"| reminder time from due: median / worst | {np.median(late):+.2f} s /"
+            f" {max(late, key=abs):+.2f} s |"
+        )
     return 0
 
 

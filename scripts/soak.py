@@ -20,7 +20,6 @@ import argparse
 import os
 import random
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -30,16 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_loop import NEGATIVE_LINES, VOICES  # noqa: E402
-
-from pausebuddy import audio, scene  # noqa: E402
-from pausebuddy.breaks import BreakStore  # noqa: E402
-from pausebuddy.config import Config  # noqa: E402
-from pausebuddy.hearing import create_recognizer  # noqa: E402
-from pausebuddy.loop import Loop  # noqa: E402
-from pausebuddy.phrases import PhraseBook  # noqa: E402
-from pausebuddy.voice import create_voice  # noqa: E402
+from pausebuddy import audio, corpus, scene
+from pausebuddy.breaks import BreakStore
+from pausebuddy.config import Config
+from pausebuddy.hearing import create_recognizer
+from pausebuddy.loop import Loop
+from pausebuddy.phrases import PhraseBook
+from pausebuddy.voice import create_voice
 
 MINUTE = 60 * audio.RATE_HZ
 WARM_UP_S = 30 * 60
@@ -71,25 +67,47 @@ class Events:
 
 def _segments(tmp: Path) -> dict[str, list[np.ndarray]]:
     """Everything the hours are made of, synthesized once."""
-    talk = [scene.say(voice, line, speed or 150, pitch or 50)
-            for _, voice, speed, pitch in VOICES[:4] for line in NEGATIVE_LINES]
+    talk = [piece for piece in corpus.talk_pieces(corpus.SPEAKERS[:4], 240, seed=11) if piece.any()]
     noise = []
     for color in ("pinknoise", "brownnoise"):
         path = tmp / f"{color}.wav"
-        subprocess.run(["sox", "-R", "-n", "-r", str(audio.RATE_HZ), "-c", "1", "-b", "16",
-                        str(path), "synth", "30", color, "vol", "0.05"], check=True)
+        subprocess.run(
+            [
+                "sox",
+                "-R",
+                "-n",
+                "-r",
+                str(audio.RATE_HZ),
+                "-c",
+                "1",
+                "-b",
+                "16",
+                str(path),
+                "synth",
+                "30",
+                color,
+                "vol",
+                "0.05",
+            ],
+            check=True,
+        )
         noise.append(audio.read_wav(path))
 
     def line(text: str) -> list[np.ndarray]:
-        return [scene.say(voice, text, speed or 150, pitch or 50)
-                for _, voice, speed, pitch in VOICES[:2]]
+        return [speaker.say(text) for speaker in corpus.SPEAKERS[:2]]
 
-    return {"talk": talk, "noise": noise, "timeout": line("Pause buddy, time out."),
-            "ready": line("We're ready."), "more": line("Five more minutes.")}
+    return {
+        "talk": talk,
+        "noise": noise,
+        "timeout": line("Pause buddy, time out."),
+        "ready": line("We're ready."),
+        "more": line("Five more minutes."),
+    }
 
 
-def _hours(segments: dict[str, list[np.ndarray]], hours: float,
-           rng: random.Random, planned: Counter[str]) -> Iterator[np.ndarray]:
+def _hours(
+    segments: dict[str, list[np.ndarray]], hours: float, rng: random.Random, planned: Counter[str]
+) -> Iterator[np.ndarray]:
     """The input as blocks, made as it is consumed: it is never all in memory."""
     total = int(hours * 60 * MINUTE)
     made = 0
@@ -119,8 +137,11 @@ def _hours(segments: dict[str, list[np.ndarray]], hours: float,
 
     def say(kind: str) -> Iterator[np.ndarray]:
         planned[kind] += 1
-        for piece in (silence[: audio.RATE_HZ], rng.choice(segments[kind]),
-                      silence[: audio.RATE_HZ]):
+        for piece in (
+            silence[: audio.RATE_HZ],
+            rng.choice(segments[kind]),
+            silence[: audio.RATE_HZ],
+        ):
             yield from take(piece, total + 10 * MINUTE)
 
     while made < total:
@@ -153,14 +174,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--voice", default=None,
-                        help="voice profile to speak with (default: the config's, joe)")
+    parser.add_argument(
+        "--voice", default=None, help="voice profile to speak with (default: the config's, joe)"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="pausebuddy-soak-"))
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
     print("Synthesizing the pieces ...", flush=True)
     segments = _segments(tmp)
-    scene._piper_voice.cache_clear()  # noqa: SLF001 - the scene's voice is done: free it
+    scene._piper_voice.cache_clear()  # the scene's voice is done: free it
 
     config = Config()
     if args.voice:
@@ -168,9 +190,16 @@ def main() -> int:
     phrases = PhraseBook(config.phrases)
     events = Events()
     voice = create_voice(config.voice)
-    loop = Loop(config, create_recognizer(config.hearing, phrases), phrases,
-                voice, audio.NullSink(), events,
-                store=BreakStore(tmp / "break.json"), epoch_s=time.time())
+    loop = Loop(
+        config,
+        create_recognizer(config.hearing, phrases),
+        phrases,
+        voice,
+        audio.NullSink(),
+        events,
+        store=BreakStore(tmp / "break.json"),
+        epoch_s=time.time(),
+    )
     planned: Counter[str] = Counter()
     memory: list[tuple[float, float]] = []
     """(end of a 10-minute span, lowest resident memory in it)."""
@@ -184,8 +213,12 @@ def main() -> int:
         for piece in blocks:
             yield from audio.wav_blocks(piece)
             pending = loop.conversation.pending_break
-            if pending is not None and loop.conversation.session is None \
-                    and loop.now_s > pending.due_at + 5.0 and not pending.reminding:
+            if (
+                pending is not None
+                and loop.conversation.session is None
+                and loop.now_s > pending.due_at + 5.0
+                and not pending.reminding
+            ):
                 events.lost.add(pending.started_at)
             rss = _rss_mb()
             floor, peak = min(floor, rss), max(peak, rss)
@@ -194,21 +227,23 @@ def main() -> int:
                 cached.append((loop.now_s, getattr(voice, "memory_bytes", 0) / 2**20))
                 next_sample, floor = next_sample + 600, float("inf")
                 if len(memory) % 6 == 0:
-                    print(f"  {loop.now_s / 3600:5.2f} h of audio, floor {memory[-1][1]:.1f} MB",
-                          flush=True)
+                    print(
+                        f"  {loop.now_s / 3600:5.2f} h of audio, floor {memory[-1][1]:.1f} MB",
+                        flush=True,
+                    )
 
     started, cpu = time.monotonic(), time.process_time()
     crash = "none"
     try:
-        loop.run(sampled(_hours(segments, args.hours, random.Random(args.seed), planned)),
-                 drain=False)
-    except Exception as exc:  # noqa: BLE001 - the soak reports any crash
+        loop.run(
+            sampled(_hours(segments, args.hours, random.Random(args.seed), planned)), drain=False
+        )
+    except Exception as exc:  # the soak reports any crash
         crash = f"{type(exc).__name__}: {exc}"
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
     memory.append((loop.now_s, min(floor, _rss_mb())))
     cached.append((loop.now_s, getattr(voice, "memory_bytes", 0) / 2**20))
-    cache_growth = cached[-1][1] - next((mb for t, mb in cached if t >= WARM_UP_S),
-                                        cached[-1][1])
+    cache_growth = cached[-1][1] - next((mb for t, mb in cached if t >= WARM_UP_S), cached[-1][1])
     after_warm_up = [mb for t, mb in memory if t >= WARM_UP_S] or [memory[-1][1]]
     # The floor of a 10-minute span still moves by tens of MB (a span full of talk while
     # a reply is expected has a grammar window open most of the time), so growth is the
@@ -220,24 +255,33 @@ def main() -> int:
 
     rows = [
         ("audio", f"{loop.now_s / 3600:.2f} h"),
-        ("wall time / CPU time", f"{wall / 60:.1f} min / {cpu / 60:.1f} min"
-                                 f" ({loop.now_s / wall:.0f}x real time)"),
+        (
+            "wall time / CPU time",
+            f"{wall / 60:.1f} min / {cpu / 60:.1f} min ({loop.now_s / wall:.0f}x real time)",
+        ),
         ("crash", crash),
         ("time-outs said / heard", f"{planned['timeout']} / {events.count['heard timeout']}"),
         ("breaks started", str(events.count["break_started"])),
         ("reminders given (with repeats)", str(events.count["reminder"])),
-        ("breaks ended: ready / unanswered / cancel",
-         f"{events.ended['ready']} / {events.ended['unanswered']} / {events.ended['cancelled']}"),
-        ("\"five more minutes\" said / heard",
-         f"{planned['more']} / {events.count['heard more_time']}"),
+        (
+            "breaks ended: ready / unanswered / cancel",
+            f"{events.ended['ready']} / {events.ended['unanswered']} / {events.ended['cancelled']}",
+        ),
+        (
+            '"five more minutes" said / heard',
+            f"{planned['more']} / {events.count['heard more_time']}",
+        ),
         ("lost reminders", f"{len(events.lost)}"),
         ("break pending at the end (saved)", "yes" if pending else "no"),
-        ("floors of resident memory per 10 min after warm-up",
-         " ".join(f"{mb:.0f}" for mb in after_warm_up) + " MB"),
-        ("lowest floor, first / last third after warm-up",
-         f"{min(after_warm_up[:third]):.1f} / {min(after_warm_up[-third:]):.1f} MB"),
-        ("resident memory floor at the end / peak",
-         f"{memory[-1][1]:.1f} MB / {peak:.1f} MB"),
+        (
+            "floors of resident memory per 10 min after warm-up",
+            " ".join(f"{mb:.0f}" for mb in after_warm_up) + " MB",
+        ),
+        (
+            "lowest floor, first / last third after warm-up",
+            f"{min(after_warm_up[:third]):.1f} / {min(after_warm_up[-third:]):.1f} MB",
+        ),
+        ("resident memory floor at the end / peak", f"{memory[-1][1]:.1f} MB / {peak:.1f} MB"),
         ("growth after warm-up", f"{growth:+.1f} MB"),
         ("of which the voice's line cache (bounded, 80 lines)", f"{cache_growth:+.1f} MB"),
     ]

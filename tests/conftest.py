@@ -22,14 +22,22 @@ AFTER = "Fine, whatever you want."
 # The CLI runs with its own empty config, state and data dirs: a developer's real
 # config or pending break never changes what a test sees.
 _HOME = Path(tempfile.mkdtemp(prefix="pausebuddy-test-home-"))
-ENV = {**os.environ, **{f"XDG_{kind}_HOME": str(_HOME / kind.lower())
-                        for kind in ("CONFIG", "STATE", "DATA", "CACHE")}}
+ENV = {
+    **os.environ,
+    **{
+        f"XDG_{kind}_HOME": str(_HOME / kind.lower())
+        for kind in ("CONFIG", "STATE", "DATA", "CACHE")
+    },
+}
 
 
 def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pausebuddy", *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=ENV,
     )
 
 

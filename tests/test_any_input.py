@@ -21,17 +21,35 @@ from pausebuddy.history import HistoryLog
 
 # Derandomized: the same examples every run, so CI never fails on a new draw; run
 # with --hypothesis-seed=random (and derandomize off) to search further.
-FAST = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 yaml_like = st.one_of(
     st.binary(max_size=300),
-    st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")
-                              if t.isprintable() else t.encode("utf-8", "replace")),
-    st.builds(lambda key, value: f"{key}: {value}\n".encode("utf-8", "replace"),
-              st.sampled_from(["break_minutes", "hearing", "phrases", "voice", "audio",
-                               "hearing:\n  verifier_threshold", "phrases:\n  stop"]),
-              st.text(max_size=40)),
+    st.text(max_size=300).map(
+        lambda t: (
+            t.encode("utf-8", "surrogatepass") if t.isprintable() else t.encode("utf-8", "replace")
+        )
+    ),
+    st.builds(
+        lambda key, value: f"{key}: {value}\n".encode("utf-8", "replace"),
+        st.sampled_from(
+            [
+                "break_minutes",
+                "hearing",
+                "phrases",
+                "voice",
+                "audio",
+                "hearing:\n  verifier_threshold",
+                "phrases:\n  stop",
+            ]
+        ),
+        st.text(max_size=40),
+    ),
 )
 
 
@@ -60,11 +78,19 @@ def test_config_text_is_a_config_or_one_config_error(text: str) -> None:
 
 state_like = st.one_of(
     st.binary(max_size=200),
-    st.fixed_dictionaries({"started": st.one_of(st.floats(), st.text(max_size=5), st.none()),
-                           "due": st.one_of(st.floats(), st.integers()),
-                           "length_s": st.floats()}).map(lambda d: repr(d).encode()),
-    st.builds(lambda a, b, c: f'{{"started": {a}, "due": {b}, "length_s": {c}}}'.encode(),
-              st.floats(allow_nan=False), st.floats(allow_nan=False), st.integers()),
+    st.fixed_dictionaries(
+        {
+            "started": st.one_of(st.floats(), st.text(max_size=5), st.none()),
+            "due": st.one_of(st.floats(), st.integers()),
+            "length_s": st.floats(),
+        }
+    ).map(lambda d: repr(d).encode()),
+    st.builds(
+        lambda a, b, c: f'{{"started": {a}, "due": {b}, "length_s": {c}}}'.encode(),
+        st.floats(allow_nan=False),
+        st.floats(allow_nan=False),
+        st.integers(),
+    ),
 )
 
 
@@ -81,11 +107,23 @@ def test_a_state_file_is_a_break_or_none(tmp_path_factory, content: bytes) -> No
 
 
 @FAST
-@given(st.lists(st.one_of(st.binary(max_size=60), st.builds(
-    lambda s, e, n, h: (f'{{"started": {s}, "ended": {e}, "length_s": {n}, "how": {h}}}'
-                        .encode()),
-    st.integers(-10, 2**70), st.integers(-10, 2**70), st.integers(-5, 5000),
-    st.sampled_from(['"ready"', '"cancelled"', "3", "null"]))), max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=60),
+            st.builds(
+                lambda s, e, n, h: (
+                    f'{{"started": {s}, "ended": {e}, "length_s": {n}, "how": {h}}}'.encode()
+                ),
+                st.integers(-10, 2**70),
+                st.integers(-10, 2**70),
+                st.integers(-5, 5000),
+                st.sampled_from(['"ready"', '"cancelled"', "3", "null"]),
+            ),
+        ),
+        max_size=8,
+    )
+)
 def test_a_history_file_gives_a_summary(tmp_path_factory, lines: list[bytes]) -> None:
     log = HistoryLog(tmp_path_factory.mktemp("history") / "history.jsonl")
     log.path.write_bytes(b"\n".join(lines))
@@ -95,18 +133,27 @@ def test_a_history_file_gives_a_summary(tmp_path_factory, lines: list[bytes]) ->
 
 def _wav_header(channels: int, rate: int, bits: int, fmt: int, data_len: int) -> bytes:
     block = channels * bits // 8
-    return (b"RIFF" + struct.pack("<I", 36 + data_len) + b"WAVEfmt "
-            + struct.pack("<IHHIIHH", 16, fmt, channels, rate, rate * block, block, bits)
-            + b"data" + struct.pack("<I", data_len))
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_len)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, fmt, channels, rate, rate * block, block, bits)
+        + b"data"
+        + struct.pack("<I", data_len)
+    )
 
 
 wav_like = st.one_of(
     st.binary(max_size=200),
-    st.builds(lambda c, r, b, f, n, body: _wav_header(c, r, b, f, n) + body,
-              st.integers(0, 9), st.integers(0, 200_000), st.sampled_from([0, 8, 12, 16, 24,
-                                                                            32, 64]),
-              st.sampled_from([1, 3, 2, 0xFFFE]), st.integers(0, 2**32 - 37),
-              st.binary(max_size=400)),
+    st.builds(
+        lambda c, r, b, f, n, body: _wav_header(c, r, b, f, n) + body,
+        st.integers(0, 9),
+        st.integers(0, 200_000),
+        st.sampled_from([0, 8, 12, 16, 24, 32, 64]),
+        st.sampled_from([1, 3, 2, 0xFFFE]),
+        st.integers(0, 2**32 - 37),
+        st.binary(max_size=400),
+    ),
 )
 
 
@@ -150,20 +197,24 @@ def _under_a_file(tmp: Path) -> Path:
 
 
 CASES = {
-    "config not UTF-8": (lambda t: ["--config", _not_utf8(t), "config", "--show"],
-                         "line 2: not UTF-8"),
-    "invalid YAML": (lambda t: ["--config", _bad_yaml(t), "config", "--show"],
-                     "not valid YAML"),
+    "config not UTF-8": (
+        lambda t: ["--config", _not_utf8(t), "config", "--show"],
+        "line 2: not UTF-8",
+    ),
+    "invalid YAML": (lambda t: ["--config", _bad_yaml(t), "config", "--show"], "not valid YAML"),
     "learn --clips 0": (lambda t: ["learn", "--clips", "0"], "must be at least 1"),
     "--output into a missing folder": (
         lambda t: ["run", "--input", t / "in.wav", "--output", t / "no" / "said.wav"],
-        "--output"),
+        "--output",
+    ),
     "--events into a missing folder": (
         lambda t: ["run", "--input", t / "in.wav", "--events", t / "no" / "e.jsonl"],
-        "--events"),
+        "--events",
+    ),
     "state folder not writable": (
         lambda t: ["run", "--input", t / "in.wav", "--state", _under_a_file(t) / "b.json"],
-        "cannot save the break"),
+        "cannot save the break",
+    ),
     "a WAV that is not one": (lambda t: ["spot", t / "config.yaml"], "not a readable WAV"),
 }
 
@@ -199,12 +250,15 @@ def test_run_moves_a_state_file_that_is_not_utf8_aside_and_starts(tmp_path: Path
 def test_history_with_damaged_lines_still_summarizes(tmp_path: Path) -> None:
     log = tmp_path / "history.jsonl"
     now = round(time.time())
-    log.write_bytes(b'{"started": "x"}\n\xff\xfe\n'
-                    + f'{{"started": {now}, "ended": {now + 1500}, "length_s": 1200, '
-                      f'"how": "ready"}}\n'.encode())
+    log.write_bytes(
+        b'{"started": "x"}\n\xff\xfe\n'
+        + f'{{"started": {now}, "ended": {now + 1500}, "length_s": 1200, '
+        f'"how": "ready"}}\n'.encode()
+    )
     (tmp_path / "config.yaml").write_text("keep_history: true\n", encoding="utf-8")
-    result = run_cli("--config", tmp_path / "config.yaml", "history", "--state",
-                     tmp_path / "break.json")
+    result = run_cli(
+        "--config", tmp_path / "config.yaml", "history", "--state", tmp_path / "break.json"
+    )
     assert result.returncode == 0, result.stderr
     assert "1 time-out" in result.stdout and "1 came back" in result.stdout
 
@@ -215,3 +269,13 @@ def test_version_says_which_pausebuddy_this_is() -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"pausebuddy {pausebuddy.__version__}"
+
+
+def test_spot_goes_on_past_a_bad_file_and_says_where_it_heard_nothing(tmp_path: Path) -> None:
+    audio.write_wav(tmp_path / "quiet.wav", np.zeros(16000, np.int16))
+    (tmp_path / "bad.wav").write_bytes(b"not a wav at all")
+    result = run_cli("spot", tmp_path / "bad.wav", tmp_path / "quiet.wav")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "bad.wav: not a readable WAV" in result.stderr
+    assert "quiet.wav: heard no configured phrase" in result.stderr

@@ -35,8 +35,7 @@ def test_pieces_join_without_seams(tmp_path: Path) -> None:
     assert np.max(np.abs(joined[inner] - expected[inner])) < 80  # 1% of the tone
 
 
-def test_a_wav_written_to_a_pipe_claims_no_length_and_is_read_to_its_end(
-        tmp_path: Path) -> None:
+def test_a_wav_written_to_a_pipe_claims_no_length_and_is_read_to_its_end(tmp_path: Path) -> None:
     path = _write(tmp_path / "x.wav", np.full(16000 * 3, 1000, np.int16), 16000)
     data = bytearray(path.read_bytes())
     at = data.index(b"data")
@@ -45,11 +44,17 @@ def test_a_wav_written_to_a_pipe_claims_no_length_and_is_read_to_its_end(
     assert len(audio.read_wav(path)) == 16000 * 3
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    (b"", "empty"), (b"RIFF\x00\x00\x00\x00WAVEjunk", "not a readable WAV"),
-    (b"not a wav at all", "not a readable WAV")])
-def test_a_bad_file_is_an_error_before_any_block(tmp_path: Path, content: bytes,
-                                                 words: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "empty"),
+        (b"RIFF\x00\x00\x00\x00WAVEjunk", "not a readable WAV"),
+        (b"not a wav at all", "not a readable WAV"),
+    ],
+)
+def test_a_bad_file_is_an_error_before_any_block(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
     path = tmp_path / "bad.wav"
     path.write_bytes(content)
     with pytest.raises(audio.AudioError, match=words):

@@ -14,31 +14,42 @@ def test_defaults_are_the_briefs() -> None:
     assert config.phrases.timeout == ["pause buddy, time out"]
     assert config.phrases.wake_word == "pause buddy"
     assert (config.timeout_exercise, config.break_minutes, config.breathing_cycles) == (
-        "breathing", 20.0, 4)
+        "breathing",
+        20.0,
+        4,
+    )
     assert config.hearing.engine == "pocketsphinx"
 
 
 def test_fields_are_read() -> None:
     config = config_from_yaml(
         "break_minutes: 30\nphrases:\n  timeout: [red card, pause buddy red card]\n"
-        "hearing:\n  wake_threshold: 1e-30\n")
+        "hearing:\n  wake_threshold: 1e-30\n"
+    )
     assert config.break_minutes == 30
     assert config.phrases.timeout == ["red card", "pause buddy red card"]
     assert config.hearing.wake_threshold == 1e-30
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("break_minutes: 20\nbreathing_cycles: 12\n",
-     "line 2: breathing_cycles: expected a number from 1 to 8"),
-    ("timeout_exercise: yoga\n",
-     "line 1: timeout_exercise: expected one of breathing, grounding, none"),
-    ("phrases:\n  wake_word: 3\n", "line 2: phrases.wake_word: expected some text"),
-    ("phrases:\n  timout: [x]\n", "line 2: unknown field 'phrases.timout'"),
-    ("break_minutes: soon\n", "line 1: break_minutes: expected a number, got 'soon'"),
-    ("hearing: [a]\n", "line 1: hearing must be a mapping"),
-    ("phrases:\n  stop: []\n", "line 2: phrases.stop: expected at least one entry"),
-    ("break_minutes: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "break_minutes: 20\nbreathing_cycles: 12\n",
+            "line 2: breathing_cycles: expected a number from 1 to 8",
+        ),
+        (
+            "timeout_exercise: yoga\n",
+            "line 1: timeout_exercise: expected one of breathing, grounding, none",
+        ),
+        ("phrases:\n  wake_word: 3\n", "line 2: phrases.wake_word: expected some text"),
+        ("phrases:\n  timout: [x]\n", "line 2: unknown field 'phrases.timout'"),
+        ("break_minutes: soon\n", "line 1: break_minutes: expected a number, got 'soon'"),
+        ("hearing: [a]\n", "line 1: hearing must be a mapping"),
+        ("phrases:\n  stop: []\n", "line 2: phrases.stop: expected at least one entry"),
+        ("break_minutes: [\n", "not valid YAML"),
+    ],
+)
 def test_errors_name_the_field_and_line(text: str, expected: str) -> None:
     with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace("[", r"\[")):
         config_from_yaml(text, source="c.yaml")

@@ -32,12 +32,14 @@ class Mouth:
         return [text for _, text in self.said]
 
 
-def make(store: BreakStore | None = None, epoch_s: float = 0.0,
-         **overrides) -> tuple[Conversation, Mouth]:
+def make(
+    store: BreakStore | None = None, epoch_s: float = 0.0, **overrides
+) -> tuple[Conversation, Mouth]:
     mouth = Mouth()
     config = dataclasses.replace(Config(), **overrides)
-    conversation = Conversation(config, mouth.speak, mouth.events.append, store=store,
-                                epoch_s=epoch_s)
+    conversation = Conversation(
+        config, mouth.speak, mouth.events.append, store=store, epoch_s=epoch_s
+    )
     return conversation, mouth
 
 
@@ -60,7 +62,12 @@ def test_time_out_acknowledges_then_breathes_then_reminds() -> None:
     assert any(text.startswith("It's been 20 minutes") for text in texts)
     assert texts[-1] in LINES["return_prompts"]
     assert [e["type"] for e in mouth.events] == [
-        "session_started", "session_ended", "break_started", "reminder", "break_ended"]
+        "session_started",
+        "session_ended",
+        "break_started",
+        "reminder",
+        "break_ended",
+    ]
 
 
 def test_grounding_or_no_exercise_for_a_time_out() -> None:
@@ -256,8 +263,9 @@ def test_a_break_the_disk_refuses_goes_on_from_memory(tmp_path, caplog) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
     store = BreakStore(blocker / "break.json")  # every save fails
-    conversation, mouth = make(store=store, timeout_exercise="none", break_minutes=20,
-                               reminder_repeats=0)
+    conversation, mouth = make(
+        store=store, timeout_exercise="none", break_minutes=20, reminder_repeats=0
+    )
     with caplog.at_level(logging.ERROR):
         conversation.on_heard(Intent.TIMEOUT, 0.0)
         run_until_idle(conversation)
@@ -306,8 +314,10 @@ def test_phase_starts_are_marked_with_a_tone() -> None:
     marked = []
     conversation, mouth = make(breathing_cycles=1)
     speak = mouth.speak
-    conversation._speak = lambda text, at, tone=False: (marked.append(text) if tone else None,
-                                                         speak(text, at))[1]
+    conversation._speak = lambda text, at, tone=False: (
+        marked.append(text) if tone else None,
+        speak(text, at),
+    )[1]
     conversation.on_heard(Intent.BREATHE, 0.0)
     run_until_idle(conversation)
     assert marked == ["In", "Hold", "Out"]

@@ -21,8 +21,7 @@ def test_blocks_of_any_length_give_the_same_audio():
     noise = corpus.noise("pinknoise", 1)
     whole = NoiseSuppressor(2).process(noise)
     pieces = NoiseSuppressor(2)
-    out = np.concatenate([pieces.process(noise[i : i + 1234])
-                          for i in range(0, len(noise), 1234)])
+    out = np.concatenate([pieces.process(noise[i : i + 1234]) for i in range(0, len(noise), 1234)])
     assert len(whole) == len(noise) // FRAME * FRAME
     assert np.array_equal(out, whole[: len(out)])
     assert len(whole) - len(out) < FRAME

@@ -24,8 +24,11 @@ def _level_db(samples: np.ndarray) -> float:
 
 
 def test_its_voice_is_taken_out_and_a_person_is_not() -> None:
-    line = scene.say("en-us+klatt", "We breathe in through the nose for four, hold for "
-                     "seven, and out through the mouth for eight. Well done.")
+    line = scene.say(
+        "en-us+klatt",
+        "We breathe in through the nose for four, hold for "
+        "seven, and out through the mouth for eight. Well done.",
+    )
     played = np.tile(line, int(np.ceil(30 * RATE_HZ / len(line))))[: 30 * RATE_HZ]
     person = np.zeros_like(played, dtype=np.float32)
     stop = scene.say("en-us+f3", "Stop.")
@@ -34,8 +37,12 @@ def test_its_voice_is_taken_out_and_a_person_is_not() -> None:
     mic = np.clip(np.round(_room(played) + person), -32768, 32767).astype(np.int16)
 
     canceller = EchoCanceller()
-    out = np.concatenate([canceller.process(mic[i : i + BLOCK], played[i : i + BLOCK], at=i)
-                          for i in range(0, len(mic), BLOCK)])
+    out = np.concatenate(
+        [
+            canceller.process(mic[i : i + BLOCK], played[i : i + BLOCK], at=i)
+            for i in range(0, len(mic), BLOCK)
+        ]
+    )
 
     assert len(out) == len(mic)
     echo_only = slice(20 * RATE_HZ, 26 * RATE_HZ)
@@ -53,5 +60,4 @@ def test_with_nothing_played_the_microphone_passes_untouched() -> None:
     canceller = EchoCanceller()
     silence = np.zeros(BLOCK, dtype=np.float32)
     for i in range(0, len(mic) - BLOCK + 1, BLOCK):
-        assert np.array_equal(canceller.process(mic[i : i + BLOCK], silence),
-                              mic[i : i + BLOCK])
+        assert np.array_equal(canceller.process(mic[i : i + BLOCK], silence), mic[i : i + BLOCK])

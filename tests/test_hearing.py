@@ -46,11 +46,14 @@ def _heard_in_talk(tmp_path: Path, lines: list[str], gap_s: float, *flags: str) 
 
 
 @pytest.mark.parametrize("voice", VOICES)
-@pytest.mark.parametrize(("phrases", "flags", "gap_s"),
-                         [(REQUESTS, (), 0.4), (REPLIES, ("--replies",), 1.5)],
-                         ids=["requests", "replies"])
-def test_each_intent_is_heard_inside_talk(tmp_path: Path, voice: str, phrases, flags,
-                                          gap_s: float) -> None:
+@pytest.mark.parametrize(
+    ("phrases", "flags", "gap_s"),
+    [(REQUESTS, (), 0.4), (REPLIES, ("--replies",), 1.5)],
+    ids=["requests", "replies"],
+)
+def test_each_intent_is_heard_inside_talk(
+    tmp_path: Path, voice: str, phrases, flags, gap_s: float
+) -> None:
     # A reply comes after a moment of quiet (they were breathing, or it just spoke).
     files, marks = {}, {}
     for intent, phrase in phrases.items():
@@ -72,10 +75,14 @@ def test_a_request_with_words_before_it_is_heard_whole(tmp_path: Path, voice: st
     # grammar's (or the verifier's) words stand; and a length said after it is heard,
     # with it or a moment later (the verifier answers the time-out at once; the loop
     # gives a length heard within seconds to the time-out it just heard).
-    said = {"bridge": "Pause buddy, we need a time out.",
-            "length": "Pause buddy, we need a time out for ten minutes."}
-    files = {key: phrase_in_talk(voice, phrase).write(tmp_path / f"{key}.wav")
-             for key, phrase in said.items()}
+    said = {
+        "bridge": "Pause buddy, we need a time out.",
+        "length": "Pause buddy, we need a time out for ten minutes.",
+    }
+    files = {
+        key: phrase_in_talk(voice, phrase).write(tmp_path / f"{key}.wav")
+        for key, phrase in said.items()
+    }
     heard = _spot(files)
     assert [d["intent"] for d in heard["bridge"]] == ["timeout"], heard
     assert [d["intent"] for d in heard["length"]] in (["timeout"], ["timeout"] * 2), heard
@@ -123,8 +130,10 @@ def test_a_reply_after_the_wake_word_counts_only_said_on_its_own(tmp_path: Path)
     # heard; run on into a sentence it is conversation (talk where the wake word was
     # misheard gave false "slower" and "skip" that way).
     files = {}
-    for name, lines in (("alone", ["We can keep going.", "Pause buddy, skip."]),
-                        ("inside", ["Pause buddy skip the part about money and listen."])):
+    for name, lines in (
+        ("alone", ["We can keep going.", "Pause buddy, skip."]),
+        ("inside", ["Pause buddy skip the part about money and listen."]),
+    ):
         talk = scene.Scene()
         for line in lines:
             talk.add(scene.PIPER, line, 1.5)
@@ -179,6 +188,7 @@ def test_spot_accepts_any_rate_and_channel_count(tmp_path: Path) -> None:
 
     clean = phrase_in_talk(scene.PIPER, REQUESTS["timeout"]).write(tmp_path / "mono16k.wav")
     stereo = tmp_path / "stereo44k.wav"
-    subprocess.run(["sox", str(clean), "-r", "44100", "-c", "2", "-b", "24", str(stereo)],
-                   check=True)
+    subprocess.run(
+        ["sox", str(clean), "-r", "44100", "-c", "2", "-b", "24", str(stereo)], check=True
+    )
     assert [d["intent"] for d in _spot({"x": stereo})["x"]] == ["timeout"]

@@ -22,21 +22,23 @@ from conftest import ENV, json_lines, phrase_in_talk
 
 from pausebuddy import audio, scene
 
-pytestmark = pytest.mark.skipif(shutil.which("pulseaudio") is None,
-                                reason="pulseaudio is not installed: run scripts/setup.sh --test")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pulseaudio") is None,
+    reason="pulseaudio is not installed: run scripts/setup.sh --test",
+)
 
 
-def _wait(check, timeout_s: float, what: str):  # noqa: ANN001, ANN202
-    if (found := _within(check, timeout_s)):
+def _wait(check, timeout_s: float, what: str):
+    if found := _within(check, timeout_s):
         return found
     raise AssertionError(f"{what} did not happen within {timeout_s} s")
 
 
-def _within(check, timeout_s: float):  # noqa: ANN001, ANN202
+def _within(check, timeout_s: float):
     """What `check` found within the time, or None."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if (found := check()):
+        if found := check():
             return found
         time.sleep(0.1)
     return None
@@ -49,19 +51,28 @@ class Room:
     a sound server falls back to when the microphone goes."""
 
     def __init__(self, runtime: Path) -> None:
-        self.env = {**ENV, "XDG_RUNTIME_DIR": str(runtime), "PULSE_RUNTIME_PATH": str(runtime),
-                    "PULSE_SERVER": f"unix:{runtime}/native",
-                    # pausebuddy's devices, by name, as a user would pick them
-                    "PULSE_SOURCE": "mic", "PULSE_SINK": "speaker"}
+        self.env = {
+            **ENV,
+            "XDG_RUNTIME_DIR": str(runtime),
+            "PULSE_RUNTIME_PATH": str(runtime),
+            "PULSE_SERVER": f"unix:{runtime}/native",
+            # pausebuddy's devices, by name, as a user would pick them
+            "PULSE_SOURCE": "mic",
+            "PULSE_SINK": "speaker",
+        }
         self.modules: dict[str, str] = {}
 
     def pactl(self, *args: str) -> str:
-        return subprocess.run(["pactl", *args], env=self.env, check=True,
-                              capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["pactl", *args], env=self.env, check=True, capture_output=True, text=True
+        ).stdout.strip()
 
     def plug(self, name: str) -> None:
-        kind = "module-remap-source master=room.monitor source_name=mic" if name == "mic" \
+        kind = (
+            "module-remap-source master=room.monitor source_name=mic"
+            if name == "mic"
             else "module-remap-sink master=room sink_name=speaker"
+        )
         self.modules[name] = self.pactl("load-module", *kind.split())
 
     def unplug(self, name: str) -> None:
@@ -73,11 +84,20 @@ def room(tmp_path_factory):
     runtime = tmp_path_factory.mktemp("pulse")
     room = Room(runtime)
     server = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
-         f"--load=module-native-protocol-unix socket={runtime}/native",
-         "--load=module-null-sink sink_name=room", "--load=module-null-sink sink_name=nothing",
-         "--load=module-always-sink"],
-        env=room.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "pulseaudio",
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--disallow-exit",
+            f"--load=module-native-protocol-unix socket={runtime}/native",
+            "--load=module-null-sink sink_name=room",
+            "--load=module-null-sink sink_name=nothing",
+            "--load=module-always-sink",
+        ],
+        env=room.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
     def ready() -> bool:
@@ -95,7 +115,10 @@ def room(tmp_path_factory):
     noise = subprocess.Popen(
         "sox -q -n -t raw -r 16000 -e signed -b 16 -c 1 - synth 3600 pinknoise vol 0.003"
         " | pacat --device=room --rate=16000 --channels=1 --format=s16le",
-        shell=True, env=room.env, start_new_session=True)
+        shell=True,
+        env=room.env,
+        start_new_session=True,
+    )
     yield room
     os.killpg(noise.pid, signal.SIGTERM)
     noise.wait(timeout=10)
@@ -106,17 +129,28 @@ def room(tmp_path_factory):
 class Running:
     """`pausebuddy run` on the room's microphone and speaker, with its events."""
 
-    def __init__(self, room: Room, tmp_path: Path, config_text: str,
-                 debug: bool = False) -> None:
+    def __init__(self, room: Room, tmp_path: Path, config_text: str, debug: bool = False) -> None:
         config = tmp_path / "config.yaml"
         config.write_text(config_text, encoding="utf-8")
         self.events_path, self.log = tmp_path / "events.jsonl", tmp_path / "log.txt"
         with open(self.log, "w") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "pausebuddy", "run", "--config", str(config),
-                 *(["--debug"] if debug else []),
-                 "--state", str(tmp_path / "break.json"), "--events", str(self.events_path)],
-                env=room.env, stdout=subprocess.DEVNULL, stderr=log_file,
+                [
+                    sys.executable,
+                    "-m",
+                    "pausebuddy",
+                    "run",
+                    "--config",
+                    str(config),
+                    *(["--debug"] if debug else []),
+                    "--state",
+                    str(tmp_path / "break.json"),
+                    "--events",
+                    str(self.events_path),
+                ],
+                env=room.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
             )
         _wait(lambda: "Ready: listening." in self.log.read_text(), 120, "the loop starting")
 
@@ -139,8 +173,10 @@ class Running:
 class Recording:
     def __init__(self, room: Room, path: Path) -> None:
         self.path = path
-        self._process = subprocess.Popen(["parecord", "--device=room.monitor", "--channels=1",
-                                          "--file-format=wav", str(path)], env=room.env)
+        self._process = subprocess.Popen(
+            ["parecord", "--device=room.monitor", "--channels=1", "--file-format=wav", str(path)],
+            env=room.env,
+        )
         self.started = time.monotonic()
 
     def stop(self) -> np.ndarray:
@@ -150,20 +186,22 @@ class Recording:
 
 
 def _loud(samples: np.ndarray, start_s: float, length_s: float) -> bool:
-    part = samples[int(start_s * audio.RATE_HZ): int((start_s + length_s) * audio.RATE_HZ)]
+    part = samples[int(start_s * audio.RATE_HZ) : int((start_s + length_s) * audio.RATE_HZ)]
     return len(part) > 0 and float(np.sqrt(np.mean(part**2))) > 300
 
 
 def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path) -> None:
     phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
-    loop = Running(room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.2\n"
-                   "reminder_repeats: 0\n")
+    loop = Running(
+        room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.2\nreminder_repeats: 0\n"
+    )
     recording = None
     try:
         recording = Recording(room, tmp_path / "room.wav")
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
-        lines = _wait(lambda: (said := loop.events("said")) and len(said) >= 2 and said,
-                      30, "an answer")
+        lines = _wait(
+            lambda: (said := loop.events("said")) and len(said) >= 2 and said, 30, "an answer"
+        )
         time.sleep(lines[1]["end"] - lines[0]["t"] + 0.5)  # let the answer finish playing
     finally:
         room_audio = recording.stop() if recording is not None else None
@@ -183,8 +221,9 @@ def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path
 
 def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) -> None:
     phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
-    loop = Running(room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.25\n"
-                   "reminder_repeats: 0\n")
+    loop = Running(
+        room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.25\nreminder_repeats: 0\n"
+    )
     recording = Recording(room, tmp_path / "room.wav")
     try:
         time.sleep(3)  # listening for a while
@@ -225,20 +264,26 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
 
 
 def test_check_plays_a_test_line_and_shows_what_the_microphone_hears(
-        room: Room, tmp_path: Path) -> None:
+    room: Room, tmp_path: Path
+) -> None:
     phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
     recording = Recording(room, tmp_path / "room.wav")
-    check = subprocess.Popen([sys.executable, "-m", "pausebuddy", "check", "--seconds", "9"],
-                             env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+    check = subprocess.Popen(
+        [sys.executable, "-m", "pausebuddy", "check", "--seconds", "9"],
+        env=room.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines = []
     for line in check.stdout:
         lines.append(line)
         if line.startswith("Listening for"):
             played_at = time.monotonic() - recording.started
             # About 8 dB down, as from across a room (full scale would be clipping).
-            subprocess.run(["paplay", "--device=room", "--volume=26000", str(phrase)],
-                           env=room.env, check=True)
+            subprocess.run(
+                ["paplay", "--device=room", "--volume=26000", str(phrase)], env=room.env, check=True
+            )
             break
     rest, errors = check.communicate(timeout=60)
     out = "".join(lines) + rest
@@ -261,8 +306,12 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
     talk = scene.Scene()
     talk.add(scene.PIPER, "Stop.", 0.0)
     stop = talk.pause(0.5).write(tmp_path / "stop.wav")
-    loop = Running(room, tmp_path, "break_minutes: 0.25\nbreathing_cycles: 2\n"
-                   "reminder_repeats: 0\n", debug=True)
+    loop = Running(
+        room,
+        tmp_path,
+        "break_minutes: 0.25\nbreathing_cycles: 2\nreminder_repeats: 0\n",
+        debug=True,
+    )
     try:
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
         # Into the counts of the second cycle: by then the canceller has learned the room.
@@ -273,7 +322,7 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
             subprocess.run(["paplay", "--device=room", str(stop)], env=room.env, check=True)
             times += 1
             _within(lambda: loop.events("session_ended"), 5)
-        print(f"'stop' said {times} times")  # noqa: T201 - the first-time rate, with -s
+        print(f"'stop' said {times} times")
         _wait(lambda: loop.events("session_ended"), 10, "the session ending")
         _wait(lambda: loop.said("remind you in 15 seconds"), 20, "the break starting")
     finally:
@@ -289,7 +338,8 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
 
 
 def test_the_speakers_player_process_is_started_again_if_it_dies(
-        room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The speaker plays from a process of its own; one that dies is started again and
     the loop is told the speaker failed, then works."""
     from pausebuddy.speaker import Speaker
@@ -299,10 +349,9 @@ def test_the_speakers_player_process_is_started_again_if_it_dies(
     speaker = Speaker(None, epoch_s=time.time(), keep_trying=True)
     try:
         _wait(lambda: speaker.working, 20, "the player working")
-        first = speaker._process  # noqa: SLF001 - the process is what this test kills
+        first = speaker._process
         first.kill()
         _wait(lambda: not speaker.working, 10, "the loop told the speaker failed")
-        _wait(lambda: speaker.working and speaker._process is not first, 30,  # noqa: SLF001
-              "a new player working")
+        _wait(lambda: speaker.working and speaker._process is not first, 30, "a new player working")
     finally:
         speaker.close()

@@ -8,22 +8,42 @@ import numpy as np
 import pytest
 from conftest import json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import audio, cli, scene
+from pausebuddy import app, audio, scene
 from pausebuddy.config import load_config
 from pausebuddy.conversation import prompts
 
 LINES = prompts()
 SHORT = "break_minutes: 0.5\nbreathing_cycles: 1\nreminder_repeats: 0\nsnooze_minutes: 0.25\n"
-ONE_CYCLE = ["In", "two", "three", "four", "Hold", "two", "three", "four", "five", "six",
-             "seven", "Out", "two", "three", "four", "five", "six", "seven", "eight"]
+ONE_CYCLE = [
+    "In",
+    "two",
+    "three",
+    "four",
+    "Hold",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "Out",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+]
 
 
 def run_loop(tmp_path: Path, talk: scene.Scene, config: Path, name: str = "scene"):
     """Run the loop on `talk`; (events, output samples)."""
     scene_wav = talk.write(tmp_path / f"{name}.wav")
     out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.events.jsonl"
-    result = run_cli("run", "--config", config, "--input", scene_wav, "--output", out,
-                     "--events", events)
+    result = run_cli(
+        "run", "--config", config, "--input", scene_wav, "--output", out, "--events", events
+    )
     assert result.returncode == 0, result.stderr
     return json_lines(events.read_text()), audio.read_wav(out)
 
@@ -58,8 +78,14 @@ def test_a_whole_time_out(tmp_path: Path, write_config, voice: str) -> None:
     assert reminder["t"] == pytest.approx(announce["end"] + 30, abs=0.15)
     assert texts[-1] in LINES["return_prompts"]
     kinds = [e["type"] for e in events if e["type"] not in ("said", "tone")]
-    assert kinds == ["heard", "session_started", "session_ended", "break_started", "reminder",
-                     "break_ended"]
+    assert kinds == [
+        "heard",
+        "session_started",
+        "session_ended",
+        "break_started",
+        "reminder",
+        "break_ended",
+    ]
     # A soft tone comes before the reminder's words.
     tone = next(e for e in events if e["type"] == "tone")
     assert tone["t"] == reminder["t"] and tone["end"] <= lines[-2]["t"]
@@ -130,20 +156,33 @@ def test_a_custom_phrase_works_and_the_default_then_does_not(tmp_path, write_con
 
 def test_breathe_command_writes_the_session(tmp_path: Path, write_config) -> None:
     out, events = tmp_path / "b.wav", tmp_path / "b.jsonl"
-    result = run_cli("breathe", "--config", write_config("breathing_cycles: 2\n"),
-                     "--output", out, "--events", events)
+    result = run_cli(
+        "breathe",
+        "--config",
+        write_config("breathing_cycles: 2\n"),
+        "--output",
+        out,
+        "--events",
+        events,
+    )
     assert result.returncode == 0, result.stderr
     texts = [e["text"] for e in said(json_lines(events.read_text()))]
     assert texts.count("In") == 2 and texts[-1].startswith("Well done")
     assert len(audio.read_wav(out)) > 40 * audio.RATE_HZ
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "the file is empty"),
-    (b"this is not audio at all" * 10, "not a readable WAV file"),
-    (b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00"
-     b"\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00", "holds no audio"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"this is not audio at all" * 10, "not a readable WAV file"),
+        (
+            b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00"
+            b"\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00",
+            "holds no audio",
+        ),
+    ],
+)
 def test_bad_input_audio_is_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
     bad = tmp_path / "bad.wav"
     bad.write_bytes(content)
@@ -179,8 +218,14 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path) -> None:
     result = run_cli("demo", "--output", said_wav, "--scene", scene_wav)
     assert result.returncode == 0, result.stderr
     story = result.stdout
-    for step in ("-> timeout", LINES["timeout_ack"], "session started breathing", "In",
-                 "I'll remind you in 1 minute", "the break is over: reminder"):
+    for step in (
+        "-> timeout",
+        LINES["timeout_ack"],
+        "session started breathing",
+        "In",
+        "I'll remind you in 1 minute",
+        "the break is over: reminder",
+    ):
         assert step in story
     assert any(prompt in story for prompt in LINES["return_prompts"])
     assert len(audio.read_wav(said_wav)) > len(audio.read_wav(scene_wav))
@@ -193,8 +238,12 @@ def test_grounding_waits_for_the_answer_then_moves_on(tmp_path: Path, write_conf
     see = next(e for e in said(events) if "five things you can see" in e["text"])
     # They take a moment, then name five things; it must not cut in while they talk.
     talk.pause(see["end"] + 2.0 - talk.duration_s)
-    talk.add(scene.PIPER, "The lamp. The window. The sofa. A cup. The rug by the door.", 0.0,
-             label="answer")
+    talk.add(
+        scene.PIPER,
+        "The lamp. The window. The sofa. A cup. The rug by the door.",
+        0.0,
+        label="answer",
+    )
     _, _, answer_end = talk.marks[-1]
     events, _ = run_loop(tmp_path, talk.pause(1.0), config, "second")
     touch = next(e for e in said(events) if "four things you can touch" in e["text"])
@@ -206,8 +255,9 @@ def test_grounding_waits_for_the_answer_then_moves_on(tmp_path: Path, write_conf
 
 
 def test_live_lines_queued_ahead_neither_deafen_it_early_nor_outlast_a_stop(
-        tmp_path: Path, write_config) -> None:
-    """Live, cues reach the speaker half a second ahead of their time (cli._LOOKAHEAD_S).
+    tmp_path: Path, write_config
+) -> None:
+    """Live, cues reach the speaker half a second ahead of their time (app.LOOKAHEAD_S).
     It must still hear a "stop" said just before a count, and the count already queued
     must not be said after it."""
     config = load_config(write_config("breathing_cycles: 1\n"))
@@ -224,10 +274,10 @@ def test_live_lines_queued_ahead_neither_deafen_it_early_nor_outlast_a_stop(
     assert not any(e["text"] == "two" for e in said(events))
 
 
-def _live_session(tmp_path: Path, config, talk: scene.Scene, name: str):  # noqa: ANN001
+def _live_session(tmp_path: Path, config, talk: scene.Scene, name: str):
     """A breathing session through the live loop's code (lookahead and all), on a WAV."""
     wav = talk.write(tmp_path / f"{name}.wav")
     out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.jsonl"
-    cli._loop(config, audio.WavTimeline(out), events, audio.wav_file_blocks(wav),
-              drain=True, start="breathing", live=True, until_idle=True)
+    loop = app.build_loop(config, audio.WavTimeline(out), events, live=True)
+    app.run_loop(loop, audio.wav_file_blocks(wav), drain=True, until_idle=True, start="breathing")
     return json_lines(events.read_text()), audio.read_wav(out)

@@ -13,8 +13,9 @@ _RNG = np.random.default_rng(0)
 
 def _sound(*parts: tuple[float, float], noise_db: float = -60) -> np.ndarray:
     """(seconds, level dB relative to a word) for each stretch, over noise at noise_db."""
-    pieces = [_RNG.standard_normal(int(s * SAMPLE_RATE_HZ)) * 3000 * 10 ** (db / 20)
-              for s, db in parts]
+    pieces = [
+        _RNG.standard_normal(int(s * SAMPLE_RATE_HZ)) * 3000 * 10 ** (db / 20) for s, db in parts
+    ]
     sound = np.concatenate(pieces)
     sound += _RNG.standard_normal(len(sound)) * 3000 * 10 ** (noise_db / 20)
     return sound.astype(np.int16)

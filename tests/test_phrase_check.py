@@ -58,8 +58,9 @@ def test_talk_pieces_are_speech_and_pauses_of_about_the_asked_length() -> None:
 
 def test_mix_puts_noise_at_the_asked_level_below_the_speech() -> None:
     rng = np.random.default_rng(0)
-    speech = np.concatenate([(8000 * np.sin(np.arange(16000) / 5)).astype(np.int16),
-                             np.zeros(16000, np.int16)])
+    speech = np.concatenate(
+        [(8000 * np.sin(np.arange(16000) / 5)).astype(np.int16), np.zeros(16000, np.int16)]
+    )
     noise = rng.normal(0, 3000, 32000).astype(np.int16)
     mixed = corpus.mix(speech, noise, 10).astype(np.float64) - speech
     level = corpus.speech_level(speech)
@@ -76,8 +77,7 @@ def test_check_phrase_counts_false_accepts_on_synthesized_talk() -> None:
     assert "Too short" in bad.stdout
 
 
-def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(
-        tmp_path) -> None:  # noqa: ANN001
+def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(tmp_path) -> None:
     from pausebuddy import audio, scene
 
     takes = []

@@ -33,8 +33,9 @@ def test_streamed_embeddings_are_those_of_the_whole_recording() -> None:
     embedder = SpeechEmbedder()
     sound = corpus.noise("pinknoise", 4)
     whole = embedder.embed(sound)
-    streamed = np.concatenate([embedder.accept(sound[i : i + 700])
-                               for i in range(0, len(sound), 700)])
+    streamed = np.concatenate(
+        [embedder.accept(sound[i : i + 700]) for i in range(0, len(sound), 700)]
+    )
     # The stream makes an embedding once its 80 ms are complete: one may still be due.
     assert len(whole) - 1 <= len(streamed) <= len(whole) and len(streamed) > 30
     assert np.abs(streamed - whole[: len(streamed)]).max() < 1e-3
@@ -43,9 +44,14 @@ def test_streamed_embeddings_are_those_of_the_whole_recording() -> None:
 def _always(phrase: str, duration_s: float = 1.0) -> PhraseModel:
     """A model that is sure of `phrase` whatever it hears."""
     size = WINDOW * DIM
-    return PhraseModel([phrase], np.zeros(size, np.float32), np.ones(size, np.float32),
-                       [(np.zeros((2, size), np.float32), np.array([0.0, 9.0], np.float32))],
-                       np.array([duration_s]), "test")
+    return PhraseModel(
+        [phrase],
+        np.zeros(size, np.float32),
+        np.ones(size, np.float32),
+        [(np.zeros((2, size), np.float32), np.array([0.0, 9.0], np.float32))],
+        np.array([duration_s]),
+        "test",
+    )
 
 
 def test_the_spotter_reports_a_phrase_once_per_cooldown_on_the_stream_clock() -> None:
@@ -83,8 +89,9 @@ def test_anything_else_is_never_one_of_the_phrases() -> None:
     rng = random.Random(0)
     book = PhraseBook(Config().phrases)
     for said in (reply_phrases(book), request_phrases(book)):
-        assert not {normalize(other_text(rng, said, book.wake_word))
-                    for _ in range(3000)} & set(said)
+        assert not {normalize(other_text(rng, said, book.wake_word)) for _ in range(3000)} & set(
+            said
+        )
 
 
 def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> None:
@@ -95,13 +102,15 @@ def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> N
     0.49 and 0.64 (klatt); the whole recipe 0.98, 0.46, 0.66. With the phrase's clips
     kept and a third of the "anything else" clips it took "read the ballot" for the
     phrase (0.87)."""
-    phrases = PhrasesConfig(timeout=["pause buddy, red balloon"], breathe=[], ground=[],
-                            cancel=[], how_long=[])
+    phrases = PhrasesConfig(
+        timeout=["pause buddy, red balloon"], breathe=[], ground=[], cancel=[], how_long=[]
+    )
     book = PhraseBook(phrases)
     said = request_phrases(book)
     assert said == ["pause buddy red balloon"]
-    model = learn(said, book.wake_word, Recipe.scaled(Recipe.clips_per_phrase // 2),
-                  say=lambda text: None)
+    model = learn(
+        said, book.wake_word, Recipe.scaled(Recipe.clips_per_phrase // 2), say=lambda text: None
+    )
     path = tmp_path / "model.npz"
     model.save(path)
     model = PhraseModel.load(path)
@@ -112,8 +121,9 @@ def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> N
         sound = talk.samples
         return [d for i in range(0, len(sound), 1600) for d in spotter.accept(sound[i : i + 1600])]
 
-    assert [d.phrase for d in heard_in(scene.PIPER, "Pause buddy, red balloon.")] \
-        == ["pause buddy red balloon"]
+    assert [d.phrase for d in heard_in(scene.PIPER, "Pause buddy, red balloon.")] == [
+        "pause buddy red balloon"
+    ]
     assert heard_in(scene.PIPER, "Pause buddy, read the ballot.") == []
     assert heard_in("en-us+klatt", "Pause buddy, read the ballot.") == []
 
@@ -147,10 +157,14 @@ def _sure_of(phrases: list[str], sure: dict[str, float]) -> PhraseModel:
     for phrase, p in sure.items():
         odds[phrases.index(phrase) + 1] = p
     odds[0] = max(1 - odds[1:].sum(), 1e-9)
-    return PhraseModel(phrases, np.zeros(size, np.float32), np.ones(size, np.float32),
-                       [(np.zeros((classes, size), np.float32),
-                         np.log(odds).astype(np.float32))],
-                       np.full(len(phrases), 2.0), "test")
+    return PhraseModel(
+        phrases,
+        np.zeros(size, np.float32),
+        np.ones(size, np.float32),
+        [(np.zeros((classes, size), np.float32), np.log(odds).astype(np.float32))],
+        np.full(len(phrases), 2.0),
+        "test",
+    )
 
 
 def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> list[str]:
@@ -162,32 +176,52 @@ def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> li
     config = Config()
     book = PhraseBook(config.phrases)
     requests = request_phrases(book)
-    monkeypatch.setattr(engine, "find_model", lambda phrases: _sure_of(phrases, sure)
-                        if phrases == requests else None)  # no reply model: not asked
+    monkeypatch.setattr(
+        engine,
+        "find_model",
+        lambda phrases: _sure_of(phrases, sure) if phrases == requests else None,
+    )  # no reply model: not asked
     # The other stages' glue: without the verifier, which judges what they leave.
     recognizer = engine.PocketsphinxRecognizer(
-        replace(config.hearing, **{"verifier": False, **hearing}), book)
+        replace(config.hearing, **{"verifier": False, **hearing}), book
+    )
     talk = phrase_in_talk(scene.PIPER, said)
-    return [match.intent.value for item in hear_all(recognizer, talk.samples)
-            if (match := book.match(item.text))]
+    return [
+        match.intent.value
+        for item in hear_all(recognizer, talk.samples)
+        if (match := book.match(item.text))
+    ]
 
 
 @pytest.mark.parametrize(("confirm", "heard"), [(0.2, []), (0.0, ["timeout"])])
 def test_a_request_only_the_wake_word_stage_heard_needs_the_phrase_model_to_agree(
-        monkeypatch, confirm: float, heard: list[str]) -> None:
+    monkeypatch, confirm: float, heard: list[str]
+) -> None:
     # The wake-word stage hears this phrase (test_hearing); a phrase model sure it is
     # not the phrase vetoes it, unless confirmation is off. The model is a stand-in here;
     # the real one's agreement is measured by scripts/bench_hearing.py.
-    assert _heard_with(monkeypatch, {}, "Pause buddy, time out.",
-                       confirm_threshold=confirm) == heard
+    assert (
+        _heard_with(monkeypatch, {}, "Pause buddy, time out.", confirm_threshold=confirm) == heard
+    )
 
 
-@pytest.mark.parametrize(("said", "heard"), [("Pause buddy, time out.", ["timeout"]),
-                                             ("Pause buddy, let's breathe.", [])])
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [("Pause buddy, time out.", ["timeout"]), ("Pause buddy, let's breathe.", [])],
+)
 def test_a_candidate_counts_when_the_grammar_hears_the_same_request(
-        monkeypatch, said: str, heard: list[str]) -> None:
+    monkeypatch, said: str, heard: list[str]
+) -> None:
     # The model is 0.7 sure of the time-out whatever it hears: under its threshold, over
     # the candidate threshold. The grammar decodes each such moment; only the time-out
     # counts. The wake-word spotter is off, so the grammar alone judges.
-    assert _heard_with(monkeypatch, {"pause buddy time out": 0.7}, said,
-                       wake_spotter=False, candidate_threshold=0.5) == heard
+    assert (
+        _heard_with(
+            monkeypatch,
+            {"pause buddy time out": 0.7},
+            said,
+            wake_spotter=False,
+            candidate_threshold=0.5,
+        )
+        == heard
+    )

@@ -10,28 +10,37 @@ from pausebuddy.phrases import Intent, PhraseBook, normalize
 BOOK = PhraseBook(PhrasesConfig())
 
 
-@pytest.mark.parametrize("text", [
-    "pause buddy time out", "timeout", "time-out please", "pause buddy we need a time out",
-    "Time out!",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pause buddy time out",
+        "timeout",
+        "time-out please",
+        "pause buddy we need a time out",
+        "Time out!",
+    ],
+)
 def test_time_out_said_many_ways(text: str) -> None:
     match = BOOK.match(text)
     assert match is not None and match.intent is Intent.TIMEOUT
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("pause buddy let's breathe", Intent.BREATHE),
-    ("pause buddy breathing", Intent.BREATHE),
-    ("pause buddy grounding", Intent.GROUND),
-    ("pause buddy five things", Intent.GROUND),
-    ("pause buddy cancel the break", Intent.CANCEL),
-    ("stop", Intent.STOP),
-    ("please stop", Intent.STOP),
-    ("next", Intent.NEXT),
-    ("repeat", Intent.REPEAT),
-    ("five more minutes", Intent.MORE_TIME),
-    ("we're ready", Intent.READY),
-])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("pause buddy let's breathe", Intent.BREATHE),
+        ("pause buddy breathing", Intent.BREATHE),
+        ("pause buddy grounding", Intent.GROUND),
+        ("pause buddy five things", Intent.GROUND),
+        ("pause buddy cancel the break", Intent.CANCEL),
+        ("stop", Intent.STOP),
+        ("please stop", Intent.STOP),
+        ("next", Intent.NEXT),
+        ("repeat", Intent.REPEAT),
+        ("five more minutes", Intent.MORE_TIME),
+        ("we're ready", Intent.READY),
+    ],
+)
 def test_each_intent(text: str, intent: Intent) -> None:
     match = BOOK.match(text)
     assert match is not None and match.intent is intent

@@ -14,31 +14,61 @@ from conftest import ENV, phrase_in_talk
 
 from pausebuddy import scene
 
-pytestmark = pytest.mark.skipif(shutil.which("strace") is None,
-                                reason="strace is not installed: run scripts/setup.sh --test")
+pytestmark = pytest.mark.skipif(
+    shutil.which("strace") is None, reason="strace is not installed: run scripts/setup.sh --test"
+)
 
 _WRITE = re.compile(
-    r'(?:openat|open|creat)\((?:AT_FDCWD|\d+), "([^"]+)", [^)]*(?:O_WRONLY|O_RDWR|O_CREAT)')
+    r'(?:openat|open|creat)\((?:AT_FDCWD|\d+), "([^"]+)", [^)]*(?:O_WRONLY|O_RDWR|O_CREAT)'
+)
 
 
 def test_a_time_out_opens_no_network_and_writes_only_state_and_cache(tmp_path: Path) -> None:
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     tmp.mkdir()
     config = tmp_path / "config.yaml"
-    config.write_text("timeout_exercise: breathing\nbreathing_cycles: 1\nbreak_minutes: 0.1\n"
-                      "reminder_repeats: 0\n", encoding="utf-8")
+    config.write_text(
+        "timeout_exercise: breathing\nbreathing_cycles: 1\nbreak_minutes: 0.1\n"
+        "reminder_repeats: 0\n",
+        encoding="utf-8",
+    )
     talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "talk.wav")
     state = home / "state" / "break.json"
-    env = {**ENV, "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
-           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-           "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(home)}
+    env = {
+        **ENV,
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "TMPDIR": str(tmp),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": str(home),
+    }
     trace = tmp_path / "trace.txt"
     result = subprocess.run(
-        ["strace", "-f", "-qq", "-o", str(trace), "-e",
-         "trace=socket,connect,bind,open,openat,creat,rename,renameat,renameat2",
-         sys.executable, "-m", "pausebuddy", "run", "--config", str(config),
-         "--input", str(talk), "--state", str(state)],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-o",
+            str(trace),
+            "-e",
+            "trace=socket,connect,bind,open,openat,creat,rename,renameat,renameat2",
+            sys.executable,
+            "-m",
+            "pausebuddy",
+            "run",
+            "--config",
+            str(config),
+            "--input",
+            str(talk),
+            "--state",
+            str(state),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if "ptrace" in result.stderr and result.returncode != 0:
         pytest.skip(f"strace may not trace here: {result.stderr.strip()[:200]}")

@@ -26,20 +26,28 @@ def _room(said: np.ndarray) -> np.ndarray:
     """Its voice as the microphone hears it back: 20 ms later, at -10 dB, with a few
     reflections."""
     response = np.zeros(int(0.2 * RATE_HZ), dtype=np.float32)
-    for delay_s, gain in ((0.020, 0.3), (0.023, 0.12), (0.031, -0.08), (0.045, 0.05),
-                          (0.090, -0.03), (0.150, 0.02)):
+    for delay_s, gain in (
+        (0.020, 0.3),
+        (0.023, 0.12),
+        (0.031, -0.08),
+        (0.045, 0.05),
+        (0.090, -0.03),
+        (0.150, 0.02),
+    ):
         response[int(delay_s * RATE_HZ)] = gain
     return np.convolve(said.astype(np.float32), response)[: len(said)]
-CONFIG = "break_minutes: 0.25\nbreathing_cycles: 1\nreminder_repeats: 0\n" \
-    "hearing:\n  barge_in: true\n"
+
+
+CONFIG = (
+    "break_minutes: 0.25\nbreathing_cycles: 1\nreminder_repeats: 0\nhearing:\n  barge_in: true\n"
+)
 
 
 def _run(tmp_path: Path, config: Path, samples: np.ndarray, name: str):
     wav = tmp_path / f"{name}.wav"
     audio.write_wav(wav, samples)
     out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.jsonl"
-    result = run_cli("run", "--config", config, "--input", wav, "--output", out,
-                     "--events", events)
+    result = run_cli("run", "--config", config, "--input", wav, "--output", out, "--events", events)
     assert result.returncode == 0, result.stderr
     return json_lines(events.read_text()), audio.read_wav(out)
 
@@ -102,8 +110,7 @@ def test_stop_over_its_voice_stops_it(session, over: str) -> None:
     assert stopped["t"] - heard[1]["end"] <= 0.5
     # If it was still talking when it heard "stop" (the event's time: when it knew), it
     # stopped talking right then.
-    talking = [e for e in events if e["type"] == "said"
-               and e["t"] < heard[1]["t"] < e["end"]]
+    talking = [e for e in events if e["type"] == "said" and e["t"] < heard[1]["t"] < e["end"]]
     interrupted = [e for e in events if e["type"] == "interrupted"]
     if over == "a long line":
         assert talking and interrupted

@@ -14,10 +14,15 @@ def test_the_service_unit_passes_systemd_analyze(tmp_path: Path) -> None:
         pytest.skip("systemd-analyze is not installed here")
     script = Path(__file__).parents[1] / "scripts" / "install-service.sh"
     unit = tmp_path / "pausebuddy.service"
-    unit.write_text(subprocess.run(["bash", str(script), "--print"], capture_output=True,
-                                   text=True, check=True).stdout, encoding="utf-8")
+    unit.write_text(
+        subprocess.run(
+            ["bash", str(script), "--print"], capture_output=True, text=True, check=True
+        ).stdout,
+        encoding="utf-8",
+    )
     text = unit.read_text()
     assert "Restart=on-failure" in text and "RestrictAddressFamilies=AF_UNIX" in text
-    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

@@ -12,8 +12,9 @@ RATE = 1000  # a small rate keeps the frame arithmetic readable
 EPOCH = 1_000_000.0
 
 
-def play(mixer: Mixer, seconds: float, block: int = 37, wall_s: float = EPOCH,
-         latency_s: float = 0.2) -> np.ndarray:
+def play(
+    mixer: Mixer, seconds: float, block: int = 37, wall_s: float = EPOCH, latency_s: float = 0.2
+) -> np.ndarray:
     """What the stream plays over about `seconds`, asked for in blocks as a device does
     (`wall_s`: when the first of them is asked for)."""
     out = []

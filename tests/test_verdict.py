@@ -49,15 +49,13 @@ def test_the_likeliest_request_wins_above_the_thresholds() -> None:
 
 
 def test_nothing_is_heard_below_the_thresholds() -> None:
-    assert best([(TIMEOUT, Parts(-1.0, -4.0)), (BREATHE, Parts(-1.0, -5.0))], -3.5, -6.0) \
-        is None
+    assert best([(TIMEOUT, Parts(-1.0, -4.0)), (BREATHE, Parts(-1.0, -5.0))], -3.5, -6.0) is None
     assert best([], -3.5, -6.0) is None
 
 
 def test_the_wake_word_said_clearly_does_not_carry_another_request() -> None:
     # "Pause buddy, no, I mean the dinner": the wake word is likely, no request is.
-    assert best([(TIMEOUT, Parts(-0.3, -4.4)), (BREATHE, Parts(-0.3, -3.9))], -3.5, -6.0) \
-        is None
+    assert best([(TIMEOUT, Parts(-0.3, -4.4)), (BREATHE, Parts(-0.3, -3.9))], -3.5, -6.0) is None
 
 
 def test_a_request_without_its_wake_word_is_not_heard() -> None:

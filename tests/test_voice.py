@@ -38,15 +38,25 @@ def test_espeak_takes_over_when_piper_cannot_load(tmp_path: Path, write_config) 
 def test_a_bad_profile_names_the_field_and_line(tmp_path: Path, write_config) -> None:
     profile = tmp_path / "fast.yaml"
     profile.write_text("engine: piper\nlength_scale: 9\n", encoding="utf-8")
-    result = run_cli("breathe", "--config", write_config(f"voice:\n  profile: {profile}\n"),
-                     "--output", tmp_path / "x.wav")
+    result = run_cli(
+        "breathe",
+        "--config",
+        write_config(f"voice:\n  profile: {profile}\n"),
+        "--output",
+        tmp_path / "x.wav",
+    )
     assert result.returncode == 2
     assert f"{profile} line 2: length_scale: expected a number from 0.5 to 2" in result.stderr
 
 
 def test_an_unknown_profile_lists_the_known_ones(tmp_path: Path, write_config) -> None:
-    result = run_cli("breathe", "--config", write_config("voice:\n  profile: nobody\n"),
-                     "--output", tmp_path / "x.wav")
+    result = run_cli(
+        "breathe",
+        "--config",
+        write_config("voice:\n  profile: nobody\n"),
+        "--output",
+        tmp_path / "x.wav",
+    )
     assert result.returncode == 2 and "Known profiles: espeak, joe" in result.stderr
 
 
@@ -94,8 +104,9 @@ def test_counts_sit_on_a_steady_grid(tmp_path: Path) -> None:
     out = tmp_path / "breathe.wav"
     assert run_cli("breathe", "--output", out).returncode == 0
     script = Path(__file__).parents[1] / "scripts" / "measure_grid.py"
-    result = subprocess.run([sys.executable, str(script), str(out)], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(script), str(out)], capture_output=True, text=True, check=True
+    )
     rows = {}
     for line in result.stdout.splitlines()[2:]:
         name, value = (cell.strip() for cell in line.strip("|").split("|"))

@@ -92,7 +92,7 @@ def wav_pieces(path: str | Path) -> Iterator[np.ndarray]:
     read, at the first piece."""
     path = Path(path)
     try:
-        wav = open(path, "rb")  # noqa: SIM115 - closed by the generator
+        wav = open(path, "rb")  # closed by the generator
     except FileNotFoundError as exc:
         raise AudioError(f"{path}: no such file") from exc
     except OSError as exc:
@@ -126,7 +126,7 @@ def wav_pieces(path: str | Path) -> Iterator[np.ndarray]:
             yield to_int16(out[skip : skip + keep])
 
 
-def _riff_layout(wav) -> tuple[bytes, int, int]:  # noqa: ANN001
+def _riff_layout(wav) -> tuple[bytes, int, int]:
     """The 'fmt ' chunk, and where the 'data' chunk starts and how long it is. Python
     3.11's wave module refuses WAVE_FORMAT_EXTENSIBLE, which sox writes for 24-bit and
     multichannel files, hence this small reader."""
@@ -172,8 +172,12 @@ def _decode(tag: int, channels: int, width: int, raw: bytes) -> np.ndarray:
         # Float samples belong in -1..1; anything else (damaged or odd files) is clipped
         # there, and NaN is silence, before scaling.
         floats = np.frombuffer(raw, dtype=f"<f{width}")
-        samples = np.clip(np.nan_to_num(floats, nan=0.0, posinf=1.0, neginf=-1.0),
-                          -1.0, 1.0).astype(np.float32) * 32768
+        samples = (
+            np.clip(np.nan_to_num(floats, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0).astype(
+                np.float32
+            )
+            * 32768
+        )
     elif width == 1:
         samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128) * 256
     elif width == 2:
@@ -212,7 +216,7 @@ class WavTimeline:
     def __init__(self, path: str | Path) -> None:
         self._path = Path(path)
         # Opened here, not by wave: a wave.open that fails complains again as it is freed.
-        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._file = open(path, "wb")  # closed in close()
         self._wav = wave.open(self._file, "wb")
         self._placed: list[tuple[int, np.ndarray]] = []
         self._length = 0
@@ -229,8 +233,9 @@ class WavTimeline:
     def cut(self, seconds: float) -> None:
         """Silence from `seconds` on: it was interrupted."""
         at = int(round(seconds * RATE_HZ))
-        self._placed = [(start, samples[: max(at - start, 0)])
-                        for start, samples in self._placed if start < at]
+        self._placed = [
+            (start, samples[: max(at - start, 0)]) for start, samples in self._placed if start < at
+        ]
 
     def close(self) -> None:
         self._wav.setnchannels(1)
@@ -289,8 +294,8 @@ def reread_devices() -> None:
     with PORTAUDIO_LOCK:
         if open_streams:
             return
-        sd._terminate()  # noqa: SLF001 - how sounddevice refreshes its device list
-        sd._initialize()  # noqa: SLF001
+        sd._terminate()  # how sounddevice refreshes its device list
+        sd._initialize()
 
 
 def no_device_message(what: str, device: str | None, exc: Exception) -> str:

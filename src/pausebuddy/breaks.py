@@ -63,9 +63,12 @@ class BreakStore:
                 os.fsync(file.fileno())
             probe.unlink()
         except OSError as exc:
-            raise OSError(exc.errno, f"cannot save the break in {self.path.parent} "
-                          f"({exc.strerror}): make that folder writable for this user, or "
-                          "give another with --state") from exc
+            raise OSError(
+                exc.errno,
+                f"cannot save the break in {self.path.parent} "
+                f"({exc.strerror}): make that folder writable for this user, or "
+                "give another with --state",
+            ) from exc
 
     def load(self, set_aside: bool = True) -> SavedBreak | None:
         """The saved break, or None. A damaged file is moved aside (unless not
@@ -79,14 +82,18 @@ class BreakStore:
         try:
             data = json.loads(raw.decode("utf-8"))
             saved = SavedBreak(
-                started=float(data["started"]), due=float(data["due"]),
-                length_s=float(data["length_s"]), reminded=int(data.get("reminded", 0)),
+                started=float(data["started"]),
+                due=float(data["due"]),
+                length_s=float(data["length_s"]),
+                reminded=int(data.get("reminded", 0)),
             )
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             # ValueError covers bytes that are not UTF-8 and text that is not JSON.
             return self._damaged(f"it is damaged ({type(exc).__name__})", set_aside)
-        if not all(map(math.isfinite, (saved.started, saved.due, saved.length_s))) \
-                or not saved.started <= saved.due <= saved.started + MAX_BREAK_S + 3600:
+        if (
+            not all(map(math.isfinite, (saved.started, saved.due, saved.length_s)))
+            or not saved.started <= saved.due <= saved.started + MAX_BREAK_S + 3600
+        ):
             return self._damaged("its times make no sense", set_aside)
         return saved
 
@@ -100,11 +107,19 @@ class BreakStore:
         aside = self.path.with_name(f"{self.path.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             os.replace(self.path, aside)
-            _LOGGER.warning("The saved break %s: %s. Moved it to %s; starting without it.",
-                            self.path, why, aside)
+            _LOGGER.warning(
+                "The saved break %s: %s. Moved it to %s; starting without it.",
+                self.path,
+                why,
+                aside,
+            )
         except OSError as exc:
-            _LOGGER.warning("The saved break %s: %s, and it cannot be moved aside (%s);"
-                            " ignoring it.", self.path, why, exc.strerror)
+            _LOGGER.warning(
+                "The saved break %s: %s, and it cannot be moved aside (%s); ignoring it.",
+                self.path,
+                why,
+                exc.strerror,
+            )
         return None
 
 

@@ -59,25 +59,35 @@ class LevelCheck:
     def verdict(self) -> tuple[bool, list[str]]:
         """(fine, plain-words findings)."""
         if not self.levels or self.zeros_only:
-            return False, ["The microphone sends only silence: it is muted, or it is not"
-                           " the right device. List them with `pausebuddy devices` and set"
-                           " audio.input_device."]
-        notes = [f"Room level {min(self.levels):.0f} dBFS when quiet,"
-                 f" loudest {max(self.levels):.0f} dBFS."]
+            return False, [
+                "The microphone sends only silence: it is muted, or it is not"
+                " the right device. List them with `pausebuddy devices` and set"
+                " audio.input_device."
+            ]
+        notes = [
+            f"Room level {min(self.levels):.0f} dBFS when quiet,"
+            f" loudest {max(self.levels):.0f} dBFS."
+        ]
         fine = True
         peak_dbfs = 20 * math.log10(max(self.peak, 1) / 32768)
         if peak_dbfs >= CLIPPING_DBFS:
             fine = False
-            notes.append("It is clipping: turn the microphone gain down (alsamixer, or"
-                         " pactl set-source-volume).")
+            notes.append(
+                "It is clipping: turn the microphone gain down (alsamixer, or"
+                " pactl set-source-volume)."
+            )
         if not self.speech_levels:
             fine = False
-            notes.append("No speech was heard. Speak from where you would sit, or turn the"
-                         " microphone gain up.")
+            notes.append(
+                "No speech was heard. Speak from where you would sit, or turn the"
+                " microphone gain up."
+            )
         elif max(self.speech_levels) < QUIET_DBFS:
             fine = False
-            notes.append(f"Speech is quiet ({max(self.speech_levels):.0f} dBFS): move the"
-                         " microphone closer or turn its gain up.")
+            notes.append(
+                f"Speech is quiet ({max(self.speech_levels):.0f} dBFS): move the"
+                " microphone closer or turn its gain up."
+            )
         else:
             notes.append(f"Speech heard at {max(self.speech_levels):.0f} dBFS: good.")
         return fine, notes
@@ -87,5 +97,4 @@ def _meter_line(level: float, talking: bool) -> str:
     width = 30
     filled = 0 if level == -math.inf else max(0, min(width, int((level + 70) / 70 * width)))
     shown = "  -inf" if level == -math.inf else f"{level:6.1f}"
-    return f"  {shown} dBFS |{'#' * filled}{' ' * (width - filled)}|" \
-           f"{'  speech' if talking else ''}"
+    return f"  {shown} dBFS |{'#' * filled}{' ' * (width - filled)}|{'  speech' if talking else ''}"

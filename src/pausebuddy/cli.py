@@ -15,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from pausebuddy import LOG_FORMAT, __version__, audio, paths, phrase_check, tuning
+from tqdm import tqdm
+
+from pausebuddy import LOG_FORMAT, __version__, app, audio, paths, phrase_check, tuning
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import (
     Config,
@@ -26,9 +28,9 @@ from pausebuddy.config import (
     save_settings,
 )
 from pausebuddy.conversation import say_duration
+from pausebuddy.events import EventLog
 from pausebuddy.hearing import HearingError, create_recognizer, hear_all
 from pausebuddy.history import HistoryLog
-from pausebuddy.loop import EventLog, Loop
 from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import Intent, PhraseBook
 from pausebuddy.speaker import Speaker
@@ -50,6 +52,7 @@ class _OneLineErrors(argparse.ArgumentParser):
 
 def _at_least(low: float, kind: type = int) -> Callable[[str], float]:
     """An argparse type: a number of `kind`, at least `low`."""
+
     def parse(text: str) -> float:
         try:
             value = kind(text)
@@ -62,14 +65,27 @@ def _at_least(low: float, kind: type = int) -> Callable[[str], float]:
     return parse
 
 
+_ABOUT = (
+    "An offline voice companion: say the time-out phrase, it leads a calm exercise "
+    "and tells you when to come back."
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     # --config and --debug work before or after the command name.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS,
-                        help="YAML config file (default: the user's config dir)")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="log the words it recognizes (to the terminal only; never to a file)")
-    parser = _OneLineErrors(prog="pausebuddy", description=__doc__, parents=[common])
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        help="YAML config file (default: the user's config dir)",
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log the words it recognizes (to the terminal only; never to a file)",
+    )
+    parser = _OneLineErrors(prog="pausebuddy", description=_ABOUT, parents=[common])
     parser.add_argument("--version", action="version", version=f"pausebuddy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineErrors)
     add = functools.partial(sub.add_parser, parents=[common])
@@ -77,20 +93,35 @@ def _parser() -> argparse.ArgumentParser:
     run = add("run", help="the listening loop (microphone, or --input WAV)")
     run.add_argument("--input", help="listen to this WAV file instead of the microphone")
     run.add_argument("--output", help="write what it says to this WAV, aligned with the input")
-    run.add_argument("--events", help="write JSON lines of what it heard and said (this"
-                     " includes the phrase words it recognized)")
-    run.add_argument("--realtime", action="store_true",
-                     help="with --input: play the file at its real speed, on the wall clock")
-    run.add_argument("--state", help="file that keeps the pending break across restarts"
-                     " (default: in the user's state dir for the live loop; none for --input)")
-    run.add_argument("--keep-trying", action="store_true",
-                     help="a microphone or speaker missing at start is a warning, and it"
-                     " waits for it (the service uses this)")
+    run.add_argument(
+        "--events",
+        help="write JSON lines of what it heard and said (this"
+        " includes the phrase words it recognized)",
+    )
+    run.add_argument(
+        "--realtime",
+        action="store_true",
+        help="with --input: play the file at its real speed, on the wall clock",
+    )
+    run.add_argument(
+        "--state",
+        help="file that keeps the pending break across restarts"
+        " (default: in the user's state dir for the live loop; none for --input)",
+    )
+    run.add_argument(
+        "--keep-trying",
+        action="store_true",
+        help="a microphone or speaker missing at start is a warning, and it"
+        " waits for it (the service uses this)",
+    )
 
     spot = add("spot", help="only the hearing: one JSON line per detection")
     spot.add_argument("files", nargs="+")
-    spot.add_argument("--replies", action="store_true",
-                      help="listen as during a session: replies need no wake word")
+    spot.add_argument(
+        "--replies",
+        action="store_true",
+        help="listen as during a session: replies need no wake word",
+    )
 
     for name, text in (("breathe", "4-7-8 breathing"), ("ground", "5-4-3-2-1 grounding")):
         cmd = add(name, help=f"start {text} now")
@@ -109,39 +140,73 @@ def _parser() -> argparse.ArgumentParser:
     voices = add("voices", help="voice profiles: list them, or render every fixed line")
     voices.add_argument("action", choices=["list", "render"])
     add("devices", help="list audio devices")
-    check = add("check", help="does it hear the room: the speaker, microphone levels and"
-                " the phrases it hears (nothing is recorded)")
-    check.add_argument("--seconds", type=_at_least(0.5, float), default=10.0,
-                       help="how long to listen")
+    check = add(
+        "check",
+        help="does it hear the room: the speaker, microphone levels and"
+        " the phrases it hears (nothing is recorded)",
+    )
+    check.add_argument(
+        "--seconds", type=_at_least(0.5, float), default=10.0, help="how long to listen"
+    )
     check.add_argument("--input", help="check a WAV file instead of the microphone")
     check.add_argument("--no-speaker", action="store_true", help="skip the speaker test")
-    check_phrase = add("check-phrase", help="is this a good phrase to adopt: length, how"
-                       " common, how close to the other phrases, false accepts on talk")
+    check_phrase = add(
+        "check-phrase",
+        help="is this a good phrase to adopt: length, how"
+        " common, how close to the other phrases, false accepts on talk",
+    )
     check_phrase.add_argument("phrase", help='the candidate, e.g. "pause buddy, time out"')
-    check_phrase.add_argument("--intent", default="timeout",
-                              choices=[i.value for i in Intent],
-                              help="what the phrase would ask for (default: timeout)")
-    check_phrase.add_argument("--minutes", type=_at_least(0, float), default=10.0,
-                              help="minutes of synthesized talk to count false accepts on"
-                              " (0: skip)")
-    tune = add("tune", help="set the wake word's threshold from recordings of your own"
-               " voices saying the phrase (WAV files, or --record from the microphone)")
+    check_phrase.add_argument(
+        "--intent",
+        default="timeout",
+        choices=[i.value for i in Intent],
+        help="what the phrase would ask for (default: timeout)",
+    )
+    check_phrase.add_argument(
+        "--minutes",
+        type=_at_least(0, float),
+        default=10.0,
+        help="minutes of synthesized talk to count false accepts on (0: skip)",
+    )
+    tune = add(
+        "tune",
+        help="set the wake word's threshold from recordings of your own"
+        " voices saying the phrase (WAV files, or --record from the microphone)",
+    )
     tune.add_argument("files", nargs="*", help="WAV files, each saying the phrase once")
-    tune.add_argument("--record", type=_at_least(1), metavar="N",
-                      help="record N takes from the microphone instead (kept in memory only)")
+    tune.add_argument(
+        "--record",
+        type=_at_least(1),
+        metavar="N",
+        help="record N takes from the microphone instead (kept in memory only)",
+    )
     tune.add_argument("--phrase", help="the phrase said (default: the first time-out phrase)")
-    tune.add_argument("--minutes", type=_at_least(0, float), default=10.0,
-                      help="minutes of synthesized talk to check for false accepts")
+    tune.add_argument(
+        "--minutes",
+        type=_at_least(0, float),
+        default=10.0,
+        help="minutes of synthesized talk to check for false accepts",
+    )
     tune.add_argument("--dry-run", action="store_true", help="say what it would set, save nothing")
-    learn = add("learn", help="learn the phrase model for the configured request phrases"
-                " (from synthetic speech, offline; a few minutes)")
+    learn = add(
+        "learn",
+        help="learn the phrase model for the configured request phrases"
+        " (from synthetic speech, offline; a few minutes)",
+    )
     learn.add_argument("--output", help="write the model here instead of the user's cache dir")
-    learn.add_argument("--clips", type=_at_least(1), default=None,
-                       help="synthetic clips per phrase (default: the recipe's)")
+    learn.add_argument(
+        "--clips",
+        type=_at_least(1),
+        default=None,
+        help="synthetic clips per phrase (default: the recipe's)",
+    )
     learn.add_argument("--force", action="store_true", help="learn it again even if it exists")
-    learn.add_argument("--replies", action="store_true",
-                       help="learn the reply model instead (stop, next, five more minutes ...:"
-                            " what is said to it during a session)")
+    learn.add_argument(
+        "--replies",
+        action="store_true",
+        help="learn the reply model instead (stop, next, five more minutes ...:"
+        " what is said to it during a session)",
+    )
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
@@ -171,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _stop(signum: int, frame) -> None:  # noqa: ANN001
+def _stop(signum: int, frame) -> None:
     raise KeyboardInterrupt
 
 
@@ -184,8 +249,10 @@ def _writing(opener: Callable[[str], T], path: str, flag: str) -> T:
     try:
         return opener(path)
     except OSError as exc:
-        raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror}); give a path "
-                         "in a folder that exists and that you can write to") from exc
+        raise UsageError(
+            f"{flag} {path}: cannot write there ({exc.strerror}); give a path "
+            "in a folder that exists and that you can write to"
+        ) from exc
 
 
 def _check_state(store: BreakStore, keep_trying: bool) -> None:
@@ -210,46 +277,34 @@ def _run(args: argparse.Namespace) -> int:
         _check_state(store, args.keep_trying)
     events = _writing(EventLog, args.events, "--events") if args.events else None
     output = _writing(audio.WavTimeline, args.output, "--output") if args.output else None
-    voice = _voice(config, live=not args.input)
+    voice = app.ready_voice(config, live=not args.input)
     epoch = time.time()
     pace = microphone = None
     if args.input:
         blocks = audio.wav_file_blocks(args.input)
         if args.realtime:
-            pace = functools.partial(_wait_until, epoch)
-            blocks = _paced(blocks, pace)
+            pace = functools.partial(app.wait_until, epoch)
+            blocks = app.paced(blocks, pace)
     else:
         microphone = Microphone(config.audio.input_device, keep_trying=args.keep_trying)
         blocks = microphone.blocks()
-    sink = output or _sink(config, None, live=not args.input, epoch_s=epoch,
-                           keep_trying=args.keep_trying)
-    return _loop(config, sink, None, blocks, drain=bool(args.input), events=events,
-                 store=store,
-                 epoch_s=epoch, pace=pace, live=not args.input, voice=voice,
-                 config_path=args.config, microphone=microphone)
-
-
-def _voice(config: Config, live: bool):  # noqa: ANN202
-    voice = create_voice(config.voice)
-    if live:
-        # Every fixed line ready before it starts listening (and before its clock starts):
-        # a reply never waits for synthesis.
-        for text in fixed_lines(config):
-            voice.render(text)
-    return voice
-
-
-def _wait_until(epoch: float, t: float) -> None:
-    time.sleep(max(0.0, epoch + t - time.time()))
-
-
-def _paced(blocks, pace):  # noqa: ANN001, ANN202
-    """The blocks of a WAV at the speed they would come from a microphone."""
-    t = 0.0
-    for block in blocks:
-        t += len(block) / audio.RATE_HZ
-        pace(t)
-        yield block
+    sink = output or app.open_sink(
+        config, live=not args.input, epoch_s=epoch, keep_trying=args.keep_trying
+    )
+    loop = app.build_loop(
+        config,
+        sink,
+        events,
+        store=store,
+        epoch_s=epoch,
+        pace=pace,
+        live=not args.input,
+        voice=voice,
+        config_path=args.config,
+        microphone=microphone,
+    )
+    app.run_loop(loop, blocks, drain=bool(args.input))
+    return 0
 
 
 def _exercise(args: argparse.Namespace) -> int:
@@ -257,7 +312,7 @@ def _exercise(args: argparse.Namespace) -> int:
     kind = "breathing" if args.command == "breathe" else "grounding"
     events = _writing(EventLog, args.events, "--events") if args.events else None
     output = _writing(audio.WavTimeline, args.output, "--output") if args.output else None
-    voice = _voice(config, live=not args.output)
+    voice = app.ready_voice(config, live=not args.output)
     epoch = time.time()
     microphone = None
     if output is not None:
@@ -265,52 +320,18 @@ def _exercise(args: argparse.Namespace) -> int:
     else:
         microphone = Microphone(config.audio.input_device)
         blocks = microphone.blocks()
-        sink = _sink(config, None, live=True, epoch_s=epoch)
-    return _loop(config, sink, None, blocks, drain=True, start=kind, events=events,
-                 epoch_s=epoch,
-                 live=not args.output, voice=voice, until_idle=True, microphone=microphone)
-
-
-def _loop(config: Config, sink, events_path, blocks, drain: bool, start: str | None = None,
-          events: EventLog | None = None, store: BreakStore | None = None,
-          epoch_s: float = 0.0, pace=None, live: bool = False,
-          voice=None, until_idle: bool = False, config_path: str | None = None,
-          microphone: Microphone | None = None) -> int:  # noqa: ANN001
-    phrases = PhraseBook(config.phrases)
-    recognizer = create_recognizer(config.hearing, phrases)
-    voice = voice or create_voice(config.voice)
-    events = events or EventLog(events_path)
-    # The history sits next to the break file, so it is kept only where breaks are.
-    history = HistoryLog(store.path.parent / "history.jsonl") \
-        if store is not None and config.keep_history else None
-    loop = Loop(config, recognizer, phrases, voice, sink, events, store=store,
-                epoch_s=epoch_s or time.time(), pace=pace, history=history,
-                lookahead_s=_LOOKAHEAD_S if live else 0.0,
-                reload_config=functools.partial(load_config, config_path))
-    if microphone is not None:
-        microphone.on_change = loop.microphone_changed
-    # SIGHUP: read the config again at the next block (taken whole, or refused whole).
-    signal.signal(signal.SIGHUP, lambda *_: setattr(loop, "reload_requested", True))
-    if start:
-        loop.conversation.start(start, 0.0)
-    try:
-        loop.run(blocks, drain=drain, until_idle=until_idle)
-    except KeyboardInterrupt:
-        sink.cut(loop.now_s)  # stopping: not a word more
-        raise
-    finally:
-        sink.close()
-        events.close()
+        sink = app.open_sink(config, live=True, epoch_s=epoch)
+    loop = app.build_loop(
+        config,
+        sink,
+        events,
+        epoch_s=epoch,
+        live=not args.output,
+        voice=voice,
+        microphone=microphone,
+    )
+    app.run_loop(loop, blocks, drain=True, until_idle=True, start=kind)
     return 0
-
-
-def _sink(config: Config, output: str | None, live: bool, epoch_s: float,
-          keep_trying: bool = False):  # noqa: ANN202
-    if output:
-        return audio.WavTimeline(output)
-    if live:
-        return Speaker(config.audio.output_device, epoch_s=epoch_s, keep_trying=keep_trying)
-    return audio.NullSink()
 
 
 def _spot(args: argparse.Namespace) -> int:
@@ -318,19 +339,40 @@ def _spot(args: argparse.Namespace) -> int:
     phrases = PhraseBook(config.phrases)
     # Load the model before reading any audio, so a model problem is reported first.
     recognizer = create_recognizer(config.hearing, phrases)
+    bad = 0
     for index, path in enumerate(args.files):
-        blocks = audio.wav_file_blocks(path)
         if index:
             recognizer = create_recognizer(config.hearing, phrases)  # a fresh stream
         recognizer.expecting_reply = args.replies
-        for item in hear_all(recognizer, blocks):
-            if item.intent is None:
-                continue
-            print(json.dumps({
-                "file": path, "start": round(item.start_s, 3), "end": round(item.end_s, 3),
-                "intent": item.intent.value, "text": item.text, "score": round(item.score, 3),
-            }), flush=True)
-    return 0
+        try:
+            found = _spot_file(recognizer, path)
+        except audio.AudioError as exc:
+            # One bad file among many: said, and the others still heard.
+            print(f"pausebuddy: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        if not found:
+            print(f"pausebuddy: {path}: heard no configured phrase", file=sys.stderr)
+    return 2 if bad else 0
+
+
+def _spot_file(recognizer, path: str) -> int:
+    """One JSON line on stdout per phrase heard in the WAV at `path`; how many."""
+    found = 0
+    for item in hear_all(recognizer, audio.wav_file_blocks(path)):
+        if item.intent is None:
+            continue
+        found += 1
+        line = {
+            "file": path,
+            "start": round(item.start_s, 3),
+            "end": round(item.end_s, 3),
+            "intent": item.intent.value,
+            "text": item.text,
+            "score": round(item.score, 3),
+        }
+        print(json.dumps(line), flush=True)
+    return found
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -349,8 +391,8 @@ def _demo(args: argparse.Namespace) -> int:
     talk.pause(2.0)
     talk.write(args.scene)
     events = EventLog(keep=True)
-    _loop(config, audio.WavTimeline(args.output), None, audio.wav_blocks(talk.samples),
-          drain=True, events=events)
+    loop = app.build_loop(config, audio.WavTimeline(args.output), events)
+    app.run_loop(loop, audio.wav_blocks(talk.samples), drain=True)
     print(f"\nTimeline (seconds on the scene's clock; the scene is {args.scene}):")
     for _, start, end in talk.marks:
         print(f"  {start:7.2f}  [scene] someone says the time-out phrase (ends {end:.2f})")
@@ -381,16 +423,23 @@ def _status(args: argparse.Namespace) -> int:
     now = time.time()
     started = time.strftime("%H:%M", time.localtime(saved.started))
     due = time.strftime("%H:%M", time.localtime(saved.due))
+    said = f"A {_break_size(saved.length_s)} break, started {started}"
     if saved.reminded:
-        print(f"A break started at {started} ({say_duration(saved.length_s)}); the reminder"
-              f" was given {saved.reminded} time(s) and is repeated at {due}.")
+        times = "once" if saved.reminded == 1 else f"{saved.reminded} times"
+        print(f"{said}; the reminder was given {times}, and again at {due}.")
     elif saved.due > now:
-        print(f"A break is running since {started} ({say_duration(saved.length_s)}). The"
-              f" reminder is due at {due}, in {say_duration(saved.due - now)}.")
+        print(f"{said}, reminder at {due} (in {say_duration(saved.due - now)}).")
     else:
-        print(f"A break started at {started}; its reminder was due at {due} and will be"
-              " given as soon as pausebuddy runs.")
+        print(f"{said}; its reminder was due at {due} and comes as soon as pausebuddy runs.")
     return 0
+
+
+def _break_size(length_s: float) -> str:
+    """ "20-minute", "2-hour", "90-minute": a break's length as one says it before "break"."""
+    minutes = round(length_s / 60)
+    if minutes >= 120 and minutes % 60 == 0:
+        return f"{minutes // 60}-hour"
+    return f"{minutes}-minute"
 
 
 def _history(args: argparse.Namespace) -> int:
@@ -400,8 +449,10 @@ def _history(args: argparse.Namespace) -> int:
         print("History deleted." if log.forget() else "There was no history to delete.")
         return 0
     if not config.keep_history and not log.path.exists():
-        print("No history is kept. To keep one (times and lengths only, never words), set"
-              " keep_history: true in the config.")
+        print(
+            "No history is kept. To keep one (times and lengths only, never words), set"
+            " keep_history: true in the config."
+        )
         return 0
     print(log.weekly_summary())
     return 0
@@ -421,11 +472,13 @@ def _voices(args: argparse.Namespace) -> int:
     voice = create_voice(config.voice)
     started = time.monotonic()
     lines = fixed_lines(config)
-    for text in lines:
+    for text in tqdm(lines, unit="line", desc="Rendering", disable=None):
         voice.render(text)
     hits = getattr(voice, "hits", 0)
-    print(f"{len(lines)} lines ready for voice '{config.voice.profile}' ({hits} were already"
-          f" cached) in {time.monotonic() - started:.1f} s.")
+    print(
+        f"{len(lines)} lines ready for voice '{config.voice.profile}' ({hits} were already"
+        f" cached) in {time.monotonic() - started:.1f} s."
+    )
     return 0
 
 
@@ -450,19 +503,23 @@ def _check(args: argparse.Namespace) -> int:
             speaker.play(voice.render(_SPEAKER_TEST), 0.0)
             speaker.close()
             fine &= speaker.working
-            print("Speaker: played a test line." if speaker.working else
-                  "Speaker: it failed (see the warning above).")
+            print(
+                "Speaker: played a test line."
+                if speaker.working
+                else "Speaker: it failed (see the warning above)."
+            )
         except audio.AudioError as exc:
             print(f"Speaker: {exc}")
             fine = False
     if args.input:
         blocks = audio.wav_file_blocks(args.input)
+        print(f"Listening to {args.input} (up to {args.seconds:g} s).")
     else:
         blocks = Microphone(config.audio.input_device).blocks()
-    print(f"Listening for {args.seconds:g} s. Say your time-out phrase from where you sit.")
+        print(f"Listening for {args.seconds:g} s. Say your time-out phrase from where you sit.")
     heard: list[str] = []
 
-    def hearing(blocks):  # noqa: ANN001, ANN202
+    def hearing(blocks):
         for block in blocks:
             for item in recognizer.accept(block):
                 if item.intent is not None:
@@ -505,9 +562,11 @@ def _learn(args: argparse.Namespace) -> int:
     said = reply_phrases(book) if args.replies else request_phrases(book)
     existing = find_model(said)
     if existing is not None and not args.force and not args.output:
-        print(f"A {'reply' if args.replies else 'phrase'} model for these {len(said)} phrases"
-              " is already there "
-              f"({existing.about}). --force learns it again.")
+        print(
+            f"A {'reply' if args.replies else 'phrase'} model for these {len(said)} phrases"
+            " is already there "
+            f"({existing.about}). --force learns it again."
+        )
         return 0
     recipe = Recipe() if args.clips is None else Recipe.scaled(args.clips)
     model = learn(said, book.wake_word, recipe)
@@ -515,14 +574,6 @@ def _learn(args: argparse.Namespace) -> int:
     model.save(path)
     print(f"Saved to {path}. It hears: " + "; ".join(f"'{p}'" for p in said) + ".")
     return 0
-
-
-_LOOKAHEAD_S = 0.5
-"""Live, cues reach the speaker this early and wait there for their exact time: the loop
-may fall behind its clock for a moment (a grammar search on talk took over a second for
-one block here), and a line that reaches the speaker after its time plays late and moves
-the lines after it off their grid. Deafness starts when a line starts, not when it is
-queued, so this costs no hearing."""
 
 
 def default_break_file() -> Path:
@@ -533,18 +584,20 @@ def _check_phrase(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     intent = Intent(args.intent)
     verdict = phrase_check.judge(args.phrase, intent, config)
-    print(f"'{verdict.phrase}' as a {intent.value} phrase: {verdict.syllables} syllables.")
+    about = f": {verdict.syllables} syllables" if verdict.syllables else ""
+    print(f"'{verdict.phrase}' as a {intent.value} phrase{about}.")
     if verdict.syllables and args.minutes > 0:
-        print(f"Listening for it in {args.minutes:g} minutes of synthesized talk ...",
-              flush=True)
-        heard, hours = phrase_check.measure_false_accepts(args.phrase, intent, config,
-                                                          args.minutes)
+        print(f"Listening for it in {args.minutes:g} minutes of synthesized talk ...", flush=True)
+        heard, hours = phrase_check.measure_false_accepts(args.phrase, intent, config, args.minutes)
         verdict.false_accepts_per_hour = heard / hours
-        print(f"Heard it {heard} time(s) in {hours * 60:.0f} minutes of talk that never says"
-              f" it: {heard / hours:.1f} false accepts per hour.")
+        print(
+            f"Heard it {heard} time(s) in {hours * 60:.1f} minutes of talk that never says"
+            f" it: {heard / hours:.1f} false accepts per hour."
+        )
         if heard / hours > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
             verdict.problems.append(
-                "It is heard in ordinary talk: it would speak up when nobody asked.")
+                "It is heard in ordinary talk: it would speak up when nobody asked."
+            )
     for note in verdict.notes:
         print(f"Note: {note}")
     for problem in verdict.problems:
@@ -556,8 +609,11 @@ def _check_phrase(args: argparse.Namespace) -> int:
 def _tune(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     phrase = args.phrase or config.phrases.timeout[0]
-    intent = Intent.TIMEOUT if args.phrase is None else \
-        (PhraseBook(config.phrases).match(phrase) or _no_intent(phrase)).intent
+    intent = (
+        Intent.TIMEOUT
+        if args.phrase is None
+        else (PhraseBook(config.phrases).match(phrase) or _no_intent(phrase)).intent
+    )
     if args.record:
         recordings = _record_takes(config, args.record, phrase)
     elif args.files:
@@ -571,40 +627,52 @@ def _tune(args: argparse.Namespace) -> int:
         print(f"Not tuned: {exc}")
         return 1
     rate = result.false_accepts / result.talk_hours
-    print(f"Every recording is heard by the wake-word stage from threshold"
-          f" {result.strictest:.0e}; with a margin for other days: {result.threshold:.0e},"
-          f" where talk was taken for the phrase {result.false_accepts} time(s) in"
-          f" {result.talk_hours * 60:.0f} minutes ({rate:.1f} per hour).")
+    print(
+        f"Every recording is heard by the wake-word stage from threshold"
+        f" {result.strictest:.0e}; with a margin for other days: {result.threshold:.0e},"
+        f" where talk was taken for the phrase {result.false_accepts} time(s) in"
+        f" {result.talk_hours * 60:.0f} minutes ({rate:.1f} per hour)."
+    )
     settings: dict[str, object] = {"hearing.wake_threshold": float(f"{result.threshold:.0e}")}
     phrase_note = ""
     if result.phrase_threshold is not None and result.both_false_accepts is not None:
         rate = result.both_false_accepts / result.talk_hours
-        print(f"The phrase model was at least {min(result.phrase_scores or [0]):.2f} sure of"
-              f" each recording; its threshold: {result.phrase_threshold:.2f}. With both,"
-              f" talk was taken for the phrase {result.both_false_accepts} time(s)"
-              f" ({rate:.1f} per hour).")
+        print(
+            f"The phrase model was at least {min(result.phrase_scores or [0]):.2f} sure of"
+            f" each recording; its threshold: {result.phrase_threshold:.2f}. With both,"
+            f" talk was taken for the phrase {result.both_false_accepts} time(s)"
+            f" ({rate:.1f} per hour)."
+        )
         settings["hearing.phrase_threshold"] = result.phrase_threshold
         phrase_note = f", phrase_threshold {result.phrase_threshold:.2f}"
         if result.confirm_threshold is not None:
-            print(f"What only the wake-word stage hears now needs the phrase model"
-                  f" {result.confirm_threshold:g} sure of it (was"
-                  f" {config.hearing.confirm_threshold:g}), so that it hears every recording.")
+            print(
+                f"What only the wake-word stage hears now needs the phrase model"
+                f" {result.confirm_threshold:g} sure of it (was"
+                f" {config.hearing.confirm_threshold:g}), so that it hears every recording."
+            )
             settings["hearing.confirm_threshold"] = result.confirm_threshold
             phrase_note += f", confirm_threshold {result.confirm_threshold:g}"
     if result.verifier_threshold is not None and result.verifier_scores:
-        print(f"The verifier found the phrase at least {min(result.verifier_scores):.2f} likely"
-              f" in each recording; its threshold: {result.verifier_threshold:.2f}"
-              f" (was {config.hearing.verifier_threshold:.2f}).")
+        print(
+            f"The verifier found the phrase at least {min(result.verifier_scores):.2f} likely"
+            f" in each recording; its threshold: {result.verifier_threshold:.2f}"
+            f" (was {config.hearing.verifier_threshold:.2f})."
+        )
         settings["hearing.verifier_threshold"] = result.verifier_threshold
         phrase_note += f", verifier_threshold {result.verifier_threshold:.2f}"
     if rate > phrase_check.MAX_FALSE_ACCEPTS_PER_HOUR:
-        print("Not saved: at the threshold your voices need, ordinary talk is heard as the"
-              " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again.")
+        print(
+            "Not saved: at the threshold your voices need, ordinary talk is heard as the"
+            " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again."
+        )
         return 1
-    note = (f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e}"
-            f"{phrase_note} from {len(recordings)} recordings of '{phrase}' (all heard from"
-            f" {result.strictest:.0e}; {result.false_accepts} false accepts in"
-            f" {result.talk_hours * 60:.0f} min of talk)")
+    note = (
+        f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e}"
+        f"{phrase_note} from {len(recordings)} recordings of '{phrase}' (all heard from"
+        f" {result.strictest:.0e}; {result.false_accepts} false accepts in"
+        f" {result.talk_hours * 60:.0f} min of talk)"
+    )
     if args.dry_run:
         print(f"Dry run, nothing saved. It would record: {note}")
         return 0
@@ -614,9 +682,10 @@ def _tune(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_intent(phrase: str):  # noqa: ANN202
-    raise ConfigError(f"'{phrase}' is not one of the configured phrases: add it to the"
-                      " config first, then tune it")
+def _no_intent(phrase: str):
+    raise ConfigError(
+        f"'{phrase}' is not one of the configured phrases: add it to the config first, then tune it"
+    )
 
 
 def _record_takes(config: Config, takes: int, phrase: str) -> list:
@@ -643,10 +712,20 @@ def _record_takes(config: Config, takes: int, phrase: str) -> list:
 
 
 _COMMANDS = {
-    "run": _run, "spot": _spot, "breathe": _exercise, "ground": _exercise, "demo": _demo,
-    "devices": _devices, "config": _config, "check": _check, "status": _status,
-    "history": _history, "voices": _voices, "check-phrase": _check_phrase,
-    "tune": _tune, "learn": _learn,
+    "run": _run,
+    "spot": _spot,
+    "breathe": _exercise,
+    "ground": _exercise,
+    "demo": _demo,
+    "devices": _devices,
+    "config": _config,
+    "check": _check,
+    "status": _status,
+    "history": _history,
+    "voices": _voices,
+    "check-phrase": _check_phrase,
+    "tune": _tune,
+    "learn": _learn,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,7 +37,8 @@ class PhrasesConfig:
     breathe: list[str] = field(default_factory=lambda: ["let's breathe", "breathing"])
     ground: list[str] = field(default_factory=lambda: ["grounding", "five things"])
     cancel: list[str] = field(
-        default_factory=lambda: ["cancel", "cancel the break", "we're okay now"])
+        default_factory=lambda: ["cancel", "cancel the break", "we're okay now"]
+    )
     how_long: list[str] = field(default_factory=lambda: ["how long", "how much longer"])
     # Replies: heard without the wake word while a session runs or a reminder waits.
     stop: list[str] = field(default_factory=lambda: ["stop"])
@@ -45,8 +46,7 @@ class PhrasesConfig:
     repeat: list[str] = field(default_factory=lambda: ["repeat"])
     slower: list[str] = field(default_factory=lambda: ["slower", "slow down"])
     faster: list[str] = field(default_factory=lambda: ["faster", "speed up"])
-    more_time: list[str] = field(
-        default_factory=lambda: ["five more minutes", "ten more minutes"])
+    more_time: list[str] = field(default_factory=lambda: ["five more minutes", "ten more minutes"])
     ready: list[str] = field(default_factory=lambda: ["we're ready"])
     match_threshold: float = 80.0
     """rapidfuzz score (0-100) a heard text needs to count as a phrase."""
@@ -232,8 +232,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path} line {line}: not UTF-8 text (byte {exc.object[exc.start]:#x}"
-                          "); save the file as UTF-8") from exc
+        raise ConfigError(
+            f"{path} line {line}: not UTF-8 text (byte {exc.object[exc.start]:#x}"
+            "); save the file as UTF-8"
+        ) from exc
     return config_from_yaml(text, source=str(path))
 
 
@@ -241,9 +243,13 @@ def config_from_yaml(text: str, source: str = "<config>") -> Config:
     return dataclass_from_yaml(Config, text, source)
 
 
-def dataclass_from_yaml(cls: type[T], text: str, source: str,
-                        ranges: dict[str, tuple[float, float]] | None = None,
-                        choices: dict[str, tuple[str, ...]] | None = None) -> T:
+def dataclass_from_yaml(
+    cls: type[T],
+    text: str,
+    source: str,
+    ranges: dict[str, tuple[float, float]] | None = None,
+    choices: dict[str, tuple[str, ...]] | None = None,
+) -> T:
     """Any frozen dataclass of these field types from YAML, errors naming field and line.
     `ranges` and `choices` add limits for fields of this class (dotted names)."""
     try:
@@ -264,7 +270,7 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _build(cls: type, node: yaml.Node, prefix: str, reading: _Reading):  # noqa: ANN202
+def _build(cls: type, node: yaml.Node, prefix: str, reading: _Reading):
     source = reading.source
     if not isinstance(node, yaml.MappingNode):
         what = prefix.rstrip(".") or "the config"
@@ -284,7 +290,7 @@ def _build(cls: type, node: yaml.Node, prefix: str, reading: _Reading):  # noqa:
     return cls(**values)
 
 
-def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):  # noqa: ANN001, ANN202
+def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):
     line, source = _line(node), reading.source
 
     def fail(expected: str) -> typing.NoReturn:
@@ -334,8 +340,11 @@ def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):  # noqa: AN
                 value = float(value)
             except ValueError:
                 fail("a number")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             fail("a number")
         if hint is int:
             if float(value) != int(value):

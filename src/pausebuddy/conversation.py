@@ -101,10 +101,12 @@ def say_clock(epoch_s: float) -> str:
 
 
 def say_when(epoch_s: float, now_s: float) -> str:
-    """"at 8:30" today, "yesterday at 8:30", "on Tuesday at 8:30" within a week."""
+    """ "at 8:30" today, "yesterday at 8:30", "on Tuesday at 8:30" within a week."""
     then, today = time.localtime(epoch_s), time.localtime(now_s)
-    days = (datetime.date(today.tm_year, today.tm_mon, today.tm_mday)
-            - datetime.date(then.tm_year, then.tm_mon, then.tm_mday)).days
+    days = (
+        datetime.date(today.tm_year, today.tm_mon, today.tm_mday)
+        - datetime.date(then.tm_year, then.tm_mon, then.tm_mday)
+    ).days
     clock = say_clock(epoch_s)
     if days <= 0:
         return f"at {clock}"
@@ -129,9 +131,16 @@ class Break:
 
 
 class Conversation:
-    def __init__(self, config: Config, speak: SpeakPort, emit: EmitPort,
-                 tone: TonePort | None = None, store: BreakStore | None = None,
-                 epoch_s: float = 0.0, history: HistoryLog | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        speak: SpeakPort,
+        emit: EmitPort,
+        tone: TonePort | None = None,
+        store: BreakStore | None = None,
+        epoch_s: float = 0.0,
+        history: HistoryLog | None = None,
+    ) -> None:
         self._config = config
         self._speak = speak
         self._emit = emit
@@ -181,14 +190,24 @@ class Conversation:
             return
         pending = self._break
         try:
-            self._store.save(None if pending is None else SavedBreak(
-                started=self._epoch + pending.started_at, due=self._epoch + pending.due_at,
-                length_s=pending.length_s, reminded=pending.reminded,
-            ))
+            self._store.save(
+                None
+                if pending is None
+                else SavedBreak(
+                    started=self._epoch + pending.started_at,
+                    due=self._epoch + pending.due_at,
+                    length_s=pending.length_s,
+                    reminded=pending.reminded,
+                )
+            )
         except OSError as exc:
             if not self._unsaved:
-                _LOGGER.error("Could not save the break to %s (%s); it is kept in memory "
-                              "and saving is tried again.", self._store.path, exc.strerror)
+                _LOGGER.error(
+                    "Could not save the break to %s (%s); it is kept in memory "
+                    "and saving is tried again.",
+                    self._store.path,
+                    exc.strerror,
+                )
             self._unsaved = True
             self._save_again_at = time.monotonic() + SAVE_AGAIN_S
             return
@@ -203,26 +222,44 @@ class Conversation:
         saved = self._store.load()
         if saved is None:
             return
-        pending = Break(started_at=saved.started - self._epoch, due_at=saved.due - self._epoch,
-                        length_s=saved.length_s, reminded=saved.reminded)
+        pending = Break(
+            started_at=saved.started - self._epoch,
+            due_at=saved.due - self._epoch,
+            length_s=saved.length_s,
+            reminded=saved.reminded,
+        )
         self._break = pending
         if t - pending.due_at > STALE_AFTER_S:
             # Announcing a fight from yesterday helps nobody: closed without a word.
-            _LOGGER.info("The break started %s was due %s, over %d hours ago: closed "
-                         "without a reminder.", say_when(saved.started, self._epoch + t),
-                         say_when(saved.due, self._epoch + t), STALE_AFTER_S // 3600)
+            _LOGGER.info(
+                "The break started %s was due %s, over %d hours ago: closed without a reminder.",
+                say_when(saved.started, self._epoch + t),
+                say_when(saved.due, self._epoch + t),
+                STALE_AFTER_S // 3600,
+            )
             self._end_break(t, "stale")
             return
         self._overdue = pending.due_at < t
-        _LOGGER.info("Took up the break started at %s; the reminder is due at %s.",
-                     say_clock(saved.started), say_clock(saved.due))
+        _LOGGER.info(
+            "Took up the break started at %s; the reminder is due at %s.",
+            say_clock(saved.started),
+            say_clock(saved.due),
+        )
 
     # -- what the hearing should listen for -------------------------------------------
 
     def allowed_intents(self) -> frozenset[Intent]:
         if self.session is not None:
-            return frozenset({Intent.STOP, Intent.NEXT, Intent.REPEAT, Intent.CANCEL,
-                              Intent.SLOWER, Intent.FASTER})
+            return frozenset(
+                {
+                    Intent.STOP,
+                    Intent.NEXT,
+                    Intent.REPEAT,
+                    Intent.CANCEL,
+                    Intent.SLOWER,
+                    Intent.FASTER,
+                }
+            )
         allowed = {Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.HOW_LONG}
         if self._break is not None:
             allowed |= {Intent.CANCEL, Intent.READY, Intent.MORE_TIME}
@@ -265,22 +302,33 @@ class Conversation:
         self.session = Session(kind, cues, for_break, next_at=t, last_start=t, last_end=t)
         self._emit({"t": t, "type": "session_started", "exercise": kind})
 
-    def on_heard(self, intent: Intent, t: float, amount_s: float | None = None,
-                 length_unclear: bool = False) -> None:
+    def on_heard(
+        self, intent: Intent, t: float, amount_s: float | None = None, length_unclear: bool = False
+    ) -> None:
         """`amount_s`: a length named with it ("time out for half an hour", "ten more
         minutes"); `length_unclear`: a length was said with the time-out but not made
         out (the break says what it set instead)."""
         session, pending = self.session, self._break
         if intent is Intent.TIMEOUT:
-            if amount_s is not None and session is not None and session.for_break \
-                    and pending is not None and not self._length_named \
-                    and t <= self._length_heard_until:
+            if (
+                amount_s is not None
+                and session is not None
+                and session.for_break
+                and pending is not None
+                and not self._length_named
+                and t <= self._length_heard_until
+            ):
                 # The length, heard a moment after the time-out itself ("time out ... for
                 # half an hour"): hearing reports a phrase as soon as it ends.
                 self._name_length(amount_s, pending.started_at)
                 return
-            if length_unclear and session is not None and session.for_break \
-                    and not self._length_named and t <= self._length_heard_until:
+            if (
+                length_unclear
+                and session is not None
+                and session.for_break
+                and not self._length_named
+                and t <= self._length_heard_until
+            ):
                 self._length_unclear = True  # said when the break is announced
                 return
             if session is not None:
@@ -330,15 +378,23 @@ class Conversation:
         if self._unsaved and time.monotonic() >= self._save_again_at:
             self._save()
         session = self.session
-        if (session is not None and session.last_voice is not None
-                and t - session.last_voice >= ANSWER_SETTLE_S and session.next_at > t):
+        if (
+            session is not None
+            and session.last_voice is not None
+            and t - session.last_voice >= ANSWER_SETTLE_S
+            and session.next_at > t
+        ):
             # They named things and have been quiet a moment: move on now.
             session.next_at = t
         while self.session is not None and t >= self.session.next_at:
             self._next_cue(self.session)
         pending = self._break
-        if self.session is None and pending is not None and t >= pending.due_at \
-                and self.speaker_working:
+        if (
+            self.session is None
+            and pending is not None
+            and t >= pending.due_at
+            and self.speaker_working
+        ):
             self._remind(pending, t)
 
     # -- the devices ------------------------------------------------------------------
@@ -357,10 +413,12 @@ class Conversation:
         if working or self._last_reminder is None or failed_from_s is None:
             return
         end, before = self._last_reminder
-        if end > failed_from_s and self._break is not None \
-                and self._break.started_at == before.started_at:
-            _LOGGER.warning("The reminder was not heard; it is given again when the speaker"
-                            " works.")
+        if (
+            end > failed_from_s
+            and self._break is not None
+            and self._break.started_at == before.started_at
+        ):
+            _LOGGER.warning("The reminder was not heard; it is given again when the speaker works.")
             self._last_reminder = None
             self._set_break(replace(before, due_at=min(before.due_at, t)))
 
@@ -402,8 +460,7 @@ class Conversation:
         session = self.session
         assert session is not None
         self.session = None
-        self._emit({"t": t, "type": "session_ended", "exercise": session.kind,
-                    "stopped": stopped})
+        self._emit({"t": t, "type": "session_ended", "exercise": session.kind, "stopped": stopped})
         if session.for_break:
             self._begin_break(t)
 
@@ -425,23 +482,21 @@ class Conversation:
         if self._length_unclear and not self._length_named:
             # They said how long, and it was not made out: not silently the default.
             self._length_unclear = False
-            t = self._speak(self._lines["length_unheard"].format(
-                duration=say_duration(length)), t)
+            t = self._speak(self._lines["length_unheard"].format(duration=say_duration(length)), t)
         if self._length_named and length < MIN_SPOKEN_BREAK_S:
             length = MIN_SPOKEN_BREAK_S
-            t = self._speak(self._lines["length_too_short"].format(
-                duration=say_duration(length)), t)
+            t = self._speak(
+                self._lines["length_too_short"].format(duration=say_duration(length)), t
+            )
         elif length > MAX_BREAK_S:
             length = MAX_BREAK_S
-            t = self._speak(self._lines["length_too_long"].format(
-                duration=say_duration(length)), t)
+            t = self._speak(self._lines["length_too_long"].format(duration=say_duration(length)), t)
         line = self._lines["remind_in"].format(duration=say_duration(length))
         end = self._speak(line, t)
         # The break is counted from the moment its length is announced, so the words
         # "I'll remind you in 20 minutes" are exactly true.
         self._set_break(Break(started_at=t, due_at=end + length, length_s=length))
-        self._emit({"t": t, "type": "break_started", "length_s": length,
-                    "due": end + length})
+        self._emit({"t": t, "type": "break_started", "length_s": length, "due": end + length})
 
     def _how_long(self, t: float) -> None:
         pending = self._break
@@ -450,9 +505,13 @@ class Conversation:
         elif pending.reminding:
             self._speak(self._lines["how_long_over"], t)
         else:
-            self._speak(self._lines["how_long"].format(
-                left=say_duration(max(pending.due_at - t, 60)),
-                time=say_clock(self._epoch + pending.due_at)), t)
+            self._speak(
+                self._lines["how_long"].format(
+                    left=say_duration(max(pending.due_at - t, 60)),
+                    time=say_clock(self._epoch + pending.due_at),
+                ),
+                t,
+            )
 
     def _snooze(self, pending: Break, t: float, amount_s: float) -> None:
         latest = pending.started_at + MAX_BREAK_S
@@ -463,20 +522,33 @@ class Conversation:
         else:
             line = self._lines["snooze"]
         end = self._speak(line.format(duration=say_duration(amount_s)), t)
-        self._set_break(Break(started_at=pending.started_at, due_at=min(end + amount_s, latest),
-                              length_s=pending.length_s))
+        self._set_break(
+            Break(
+                started_at=pending.started_at,
+                due_at=min(end + amount_s, latest),
+                length_s=pending.length_s,
+            )
+        )
 
     def _remind(self, pending: Break, t: float) -> None:
         if pending.reminded > self._config.reminder_repeats:
             self._end_break(t, "unanswered")
             return
         overdue, self._overdue = self._overdue, False
-        self._emit({"t": t, "type": "reminder", "repeat": pending.reminded,
-                    "overdue": overdue, "wall": round(self._epoch + t, 3)})
+        self._emit(
+            {
+                "t": t,
+                "type": "reminder",
+                "repeat": pending.reminded,
+                "overdue": overdue,
+                "wall": round(self._epoch + t, 3),
+            }
+        )
         end = self._tone(t)
         if overdue:
             line = self._lines["overdue"].format(
-                when=say_when(self._epoch + pending.started_at, self._epoch + t))
+                when=say_when(self._epoch + pending.started_at, self._epoch + t)
+            )
         else:
             taken = pending.length_s if pending.reminded == 0 else t - pending.started_at
             line = self._lines["reminder"].format(duration=say_duration(taken))
@@ -485,12 +557,19 @@ class Conversation:
         # Speaking only schedules the words, so this is saved before any of them is heard:
         # a crash while they play gives the reminder again 5 minutes on, never loses it.
         self._last_reminder = (end, pending)
-        self._set_break(Break(started_at=pending.started_at, due_at=end + REPEAT_AFTER_S,
-                              length_s=pending.length_s, reminded=pending.reminded + 1))
+        self._set_break(
+            Break(
+                started_at=pending.started_at,
+                due_at=end + REPEAT_AFTER_S,
+                length_s=pending.length_s,
+                reminded=pending.reminded + 1,
+            )
+        )
         if pending.reminded + 1 > self._config.reminder_repeats:
             # Said for the last time: it goes quiet once the repeat would fall due.
-            _LOGGER.info("Reminder given %d times; it goes quiet after this one.",
-                         pending.reminded + 1)
+            _LOGGER.info(
+                "Reminder given %d times; it goes quiet after this one.", pending.reminded + 1
+            )
 
     def _end_break(self, t: float, how: str) -> None:
         pending = self._break
@@ -501,5 +580,9 @@ class Conversation:
         self._set_break(None)
         self._emit({"t": t, "type": "break_ended", "how": how})
         if self._history is not None:
-            self._history.add(started=self._epoch + pending.started_at, ended=self._epoch + t,
-                              length_s=pending.length_s, how=how)
+            self._history.add(
+                started=self._epoch + pending.started_at,
+                ended=self._epoch + t,
+                length_s=pending.length_s,
+                how=how,
+            )

@@ -78,9 +78,27 @@ def noise(color: str, seconds: float) -> np.ndarray:
     """sox's pinknoise, brownnoise or whitenoise; -R makes it the same every run."""
     with tempfile.TemporaryDirectory(prefix="pausebuddy-noise-") as tmp:
         path = Path(tmp) / "noise.wav"
-        subprocess.run(["sox", "-R", "-n", "-r", str(RATE_HZ), "-c", "1", "-b", "16",
-                        str(path), "synth", f"{seconds:.2f}", color, "vol", "0.5"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "sox",
+                "-R",
+                "-n",
+                "-r",
+                str(RATE_HZ),
+                "-c",
+                "1",
+                "-b",
+                "16",
+                str(path),
+                "synth",
+                f"{seconds:.2f}",
+                color,
+                "vol",
+                "0.5",
+            ],
+            check=True,
+            capture_output=True,
+        )
         return read_wav(path)
 
 
@@ -99,13 +117,17 @@ def tempo(samples: np.ndarray, factor: float) -> np.ndarray:
     with tempfile.TemporaryDirectory(prefix="pausebuddy-tempo-") as tmp:
         source, changed = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
         write_wav(source, samples)
-        subprocess.run(["sox", str(source), str(changed), "tempo", "-s", f"{factor}"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["sox", str(source), str(changed), "tempo", "-s", f"{factor}"],
+            check=True,
+            capture_output=True,
+        )
         return read_wav(changed)
 
 
-def talk_pieces(speakers: list[Speaker], seconds: float, seed: int = 0,
-                genres: tuple[str, ...] = talk.GENRES) -> Iterator[np.ndarray]:
+def talk_pieces(
+    speakers: list[Speaker], seconds: float, seed: int = 0, genres: tuple[str, ...] = talk.GENRES
+) -> Iterator[np.ndarray]:
     """About `seconds` of talk that contains no phrase: lines from talk.lines, the
     speakers taking turns at random, with the pauses of a conversation between them."""
     rng = random.Random(seed)
@@ -130,12 +152,18 @@ def partner(seconds: float, seed: int = 0) -> np.ndarray:
     return np.concatenate(list(talk_pieces([PARTNER], seconds, seed, ("argument", "chat"))))
 
 
-_LYRICS = ("hold me close tonight and never let me go the stars are falling down on you"
-           " and me we dance until the morning light comes shining through the rain").split()
+_LYRICS = (
+    "hold me close tonight and never let me go the stars are falling down on you"
+    " and me we dance until the morning light comes shining through the rain"
+).split()
 _MELODY = (45, 52, 60, 52, 45, 38, 45, 60, 67, 60, 52, 45)
 """espeak-ng pitches (0-99) the sung words step through."""
-_CHORDS_HZ = ((130.8, 164.8, 196.0), (110.0, 130.8, 164.8), (87.3, 110.0, 130.8),
-              (98.0, 123.5, 146.8))
+_CHORDS_HZ = (
+    (130.8, 164.8, 196.0),
+    (110.0, 130.8, 164.8),
+    (87.3, 110.0, 130.8),
+    (98.0, 123.5, 146.8),
+)
 """C, A minor, F, G: a chord a bar."""
 
 
@@ -155,8 +183,7 @@ def music(seconds: float, seed: int = 0) -> np.ndarray:
     band = band[:total] / np.abs(band).max() * 8000
     voice, words, k = [], 0, rng.randrange(len(_LYRICS))
     while words < total:
-        word = scene.say("en-us+f2", _LYRICS[k % len(_LYRICS)], 90,
-                         _MELODY[k % len(_MELODY)])
+        word = scene.say("en-us+f2", _LYRICS[k % len(_LYRICS)], 90, _MELODY[k % len(_MELODY)])
         gap = np.zeros(int(rng.uniform(0.05, 0.3) * RATE_HZ), dtype=np.int16)
         voice += [word, gap]
         words += len(word) + len(gap)

@@ -75,7 +75,8 @@ def _library() -> ctypes.CDLL:
         raise EchoError(
             "The echo canceller needs libspeexdsp (Debian package libspeexdsp1; "
             "scripts/setup.sh installs it). Without it pausebuddy does not listen "
-            f"while it speaks. ({exc})") from exc
+            f"while it speaks. ({exc})"
+        ) from exc
     lib.speex_echo_state_init.restype = ctypes.c_void_p
     lib.speex_echo_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
     lib.speex_echo_cancellation.restype = None
@@ -121,8 +122,10 @@ class EchoCanceller:
         if not len(mic_energy):
             return
         need = FORGET_DB if self._learned else LEARNED_DB
-        good = (res_energy.sum() * 10 ** (need / 10) <= mic_energy.sum()
-                or res_energy.mean() <= QUIET_ENERGY)
+        good = (
+            res_energy.sum() * 10 ** (need / 10) <= mic_energy.sum()
+            or res_energy.mean() <= QUIET_ENERGY
+        )
         self._against = 0 if good == self._learned else self._against + 1
         if self._against >= (FORGET_BLOCKS if self._learned else LEARN_BLOCKS):
             self._learned, self._against = good, 0
@@ -132,8 +135,7 @@ class EchoCanceller:
         if state:
             self._lib.speex_echo_state_destroy(state)
 
-    def process(self, mic: np.ndarray, reference: np.ndarray,
-                at: int | None = None) -> np.ndarray:
+    def process(self, mic: np.ndarray, reference: np.ndarray, at: int | None = None) -> np.ndarray:
         """`mic` with its own voice taken out; `reference`: what it played over the same
         samples, as the microphone's clock sees it; `at`: the stream's sample where `mic`
         starts (for `left_db`; by default right after the last block). As many samples
@@ -152,7 +154,8 @@ class EchoCanceller:
             silence, out = np.zeros(FRAME, dtype=np.int16), np.zeros(FRAME, dtype=np.int16)
             for _ in range(-(-TAIL // FRAME)):
                 self._lib.speex_echo_cancellation(
-                    self._state, silence.ctypes.data, silence.ctypes.data, out.ctypes.data)
+                    self._state, silence.ctypes.data, silence.ctypes.data, out.ctypes.data
+                )
         mic_all = np.concatenate([self._pending_mic, np.asarray(mic, dtype=np.int16)])
         ref_all = np.concatenate([self._pending_ref, reference])
         whole = len(mic_all) // FRAME * FRAME
@@ -162,12 +165,15 @@ class EchoCanceller:
         out = np.empty_like(mic_frames)
         for i in range(0, whole, FRAME):
             self._lib.speex_echo_cancellation(
-                self._state, mic_frames[i:].ctypes.data, ref_frames[i:].ctypes.data,
-                out[i:].ctypes.data)
+                self._state,
+                mic_frames[i:].ctypes.data,
+                ref_frames[i:].ctypes.data,
+                out[i:].ctypes.data,
+            )
         out = self._gate(mic_frames, out, ref_frames)
         if len(out) < len(mic):  # a part frame held back: silence stands in for it
             out = np.concatenate([np.zeros(len(mic) - len(out), dtype=np.int16), out])
-        return out[-len(mic):] if len(out) > len(mic) else out
+        return out[-len(mic) :] if len(out) > len(mic) else out
 
     def left_db(self, start: int, end: int) -> float:
         """Over samples start..end, how much of what the microphone heard the canceller
@@ -194,10 +200,12 @@ class EchoCanceller:
         res_energy = np.where(worse, mic_energy, res_energy)
         talk = res_energy * 10 ** (-TALK_OVER_DB / 10) >= mic_energy
         playing = (reference.astype(np.float64).reshape(frames, FRAME) ** 2).mean(axis=1) > 0
-        self._left = np.concatenate(
-            [self._left, res_energy / np.maximum(mic_energy, 1.0)])[-HISTORY_FRAMES:]
-        self._left_at = np.concatenate(
-            [self._left_at, first + FRAME * np.arange(frames)])[-HISTORY_FRAMES:]
+        self._left = np.concatenate([self._left, res_energy / np.maximum(mic_energy, 1.0)])[
+            -HISTORY_FRAMES:
+        ]
+        self._left_at = np.concatenate([self._left_at, first + FRAME * np.arange(frames)])[
+            -HISTORY_FRAMES:
+        ]
         judged = playing & ~talk if self._learned else playing
         self._judge(mic_energy[judged], res_energy[judged])
         keep = np.zeros(frames, dtype=bool)

@@ -61,7 +61,7 @@ class EchoDelay:
         self._next = EVERY
         self._candidate: int | None = None
 
-    def observe(self, mic: np.ndarray, end: int, played) -> bool:  # noqa: ANN001
+    def observe(self, mic: np.ndarray, end: int, played) -> bool:
         """`mic` ends at sample `end`; `played(start, n)` gives what was scheduled over
         those samples. True when the delay changed (the canceller must learn anew)."""
         self._mic = np.concatenate([self._mic, np.asarray(mic, dtype=np.float32)])[-WINDOW:]
@@ -84,7 +84,7 @@ class EchoDelay:
         self.delay = delay
         return True
 
-    def left_db(self, start: int, end: int, played) -> float | None:  # noqa: ANN001
+    def left_db(self, start: int, end: int, played) -> float | None:
         """Over microphone samples start..end (within the last 3 s), how much its own
         voice does not explain (dB): what is left after the best fit of what it played
         there, at any offset it may reach the microphone by, through a short filter (the
@@ -96,16 +96,22 @@ class EchoDelay:
         if start < first or end > self._end or end - start < FIT_TAPS * 8:
             return None
         mic = self._mic[start - first : end - first].astype(np.float64)
-        reference = played(start - LATEST - FIT_TAPS, end - start + LATEST - EARLIEST
-                           + 2 * FIT_TAPS).astype(np.float64)
+        reference = played(
+            start - LATEST - FIT_TAPS, end - start + LATEST - EARLIEST + 2 * FIT_TAPS
+        ).astype(np.float64)
         # Every offset is tried where anything was played (-60 dB): a word's quiet
         # tail must be found too (with the delay measurement's floor its "six" was not).
         norm = _correlations(mic, reference[FIT_TAPS:-FIT_TAPS], step=1, floor=1e-6)
         if norm is None or not norm.any():
             return 0.0
         at = FIT_TAPS + int(np.argmax(norm))
-        taps = np.stack([reference[at + k : at + k + len(mic)]
-                         for k in range(-(FIT_TAPS // 2), FIT_TAPS // 2 + 1)], axis=1)
+        taps = np.stack(
+            [
+                reference[at + k : at + k + len(mic)]
+                for k in range(-(FIT_TAPS // 2), FIT_TAPS // 2 + 1)
+            ],
+            axis=1,
+        )
         fit, *_ = np.linalg.lstsq(taps, mic, rcond=None)
         # Per 10 ms frame, the median, as the canceller's left_db: a word the spotter
         # placed partly over the end of its own word is judged by most of its frames,
@@ -120,8 +126,9 @@ class EchoDelay:
         return float(10 * np.log10(max(left, 1e-9)))
 
 
-def _correlations(mic: np.ndarray, reference: np.ndarray, step: int = _DECIMATE,
-                  floor: float = 0.1) -> np.ndarray | None:
+def _correlations(
+    mic: np.ndarray, reference: np.ndarray, step: int = _DECIMATE, floor: float = 0.1
+) -> np.ndarray | None:
     """Normalized correlation of `mic` with `reference` at each offset into it (every
     `step` samples), 0 where less than `floor` of the most was played; None when either
     is silent."""
@@ -135,10 +142,13 @@ def _correlations(mic: np.ndarray, reference: np.ndarray, step: int = _DECIMATE,
     corr = corr[:lags]
     # The reference's energy under the microphone's window, at each offset.
     energy = np.concatenate([[0.0], np.cumsum(r**2)])
-    under = energy[len(m):len(m) + lags] - energy[:lags]
+    under = energy[len(m) : len(m) + lags] - energy[:lags]
     # Offsets where little was played are not compared (no voice there to match).
-    return np.where(under > max(floor * under.max(), 1e-9),
-                    corr / np.sqrt(np.maximum(under, 1e-9) * (m**2).sum()), 0.0)
+    return np.where(
+        under > max(floor * under.max(), 1e-9),
+        corr / np.sqrt(np.maximum(under, 1e-9) * (m**2).sum()),
+        0.0,
+    )
 
 
 def _peak(mic: np.ndarray, reference: np.ndarray) -> int | None:

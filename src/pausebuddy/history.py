@@ -13,8 +13,12 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-ENDINGS = {"ready": "came back", "cancelled": "ended early", "unanswered": "no answer",
-           "stale": "not reminded (pausebuddy was off)"}
+ENDINGS = {
+    "ready": "came back",
+    "cancelled": "ended early",
+    "unanswered": "no answer",
+    "stale": "not reminded (pausebuddy was off)",
+}
 _LOGGER = logging.getLogger(__name__)
 _LATEST = datetime.datetime(9999, 1, 1).timestamp()
 """A time past this is not a date (fromtimestamp fails on it)."""
@@ -28,8 +32,7 @@ def _record(line: bytes) -> dict | None:
         length_s, how = float(record["length_s"]), record["how"]
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return None
-    if not (0 <= started <= ended < _LATEST and 0 <= length_s < _LATEST
-            and isinstance(how, str)):
+    if not (0 <= started <= ended < _LATEST and 0 <= length_s < _LATEST and isinstance(how, str)):
         return None
     return {"started": started, "ended": ended, "length_s": length_s, "how": how}
 
@@ -40,8 +43,12 @@ class HistoryLog:
 
     def add(self, started: float, ended: float, length_s: float, how: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"started": round(started), "ended": round(ended),
-                  "length_s": round(length_s), "how": how}
+        record = {
+            "started": round(started),
+            "ended": round(ended),
+            "length_s": round(length_s),
+            "how": how,
+        }
         with open(self.path, "a", encoding="utf-8") as file:
             file.write(json.dumps(record) + "\n")
             file.flush()
@@ -87,7 +94,8 @@ class HistoryLog:
             minutes = sum(r["ended"] - r["started"] for r in records) / len(records) / 60
             endings = ", ".join(
                 f"{sum(r['how'] == how for r in records)} {words}"
-                for how, words in ENDINGS.items() if any(r["how"] == how for r in records)
+                for how, words in ENDINGS.items()
+                if any(r["how"] == how for r in records)
             )
             count = f"{len(records)} time-out" + ("s" if len(records) > 1 else "")
             lines.append(f"{week}: {count}, breaks of {minutes:.0f} minutes on average; {endings}")

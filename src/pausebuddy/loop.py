@@ -6,11 +6,9 @@ file run through the same code, a file as fast as the machine allows.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
 import numpy as np
 
@@ -21,6 +19,7 @@ from pausebuddy.config import Config, ConfigError
 from pausebuddy.conversation import Conversation
 from pausebuddy.echo import SOMEONE_ELSE_DB, EchoCanceller, EchoError
 from pausebuddy.echo_delay import LATEST, WINDOW, EchoDelay
+from pausebuddy.events import EventLog
 from pausebuddy.hearing import Heard, HearingError, Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
 from pausebuddy.phrases import Intent, PhraseBook, normalize
@@ -50,43 +49,30 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-class EventLog:
-    """JSON lines with `t` on the input's clock, to a file when asked. `keep`: also in
-    memory (the demo's timeline, the bench); never for the live loop, which runs for
-    months."""
-
-    def __init__(self, path: str | Path | None = None, keep: bool = False) -> None:
-        self.events: list[dict] = []
-        self._keep = keep
-        self._file: TextIO | None = open(path, "w", encoding="utf-8") if path else None
-
-    def __call__(self, event: dict) -> None:
-        event = {k: round(v, 3) if isinstance(v, float) else v for k, v in event.items()}
-        if self._keep:
-            self.events.append(event)
-        if self._file:
-            self._file.write(json.dumps(event) + "\n")
-            self._file.flush()
-
-    def close(self) -> None:
-        if self._file:
-            self._file.close()
-
-
 class Loop:
     def __init__(
-        self, config: Config, recognizer: Recognizer, phrases: PhraseBook, voice: Voice,
-        sink: Sink, events: EventLog, store: BreakStore | None = None,
-        epoch_s: float = 0.0, pace: Callable[[float], None] | None = None,
-        history: HistoryLog | None = None, lookahead_s: float = 0.0,
+        self,
+        config: Config,
+        recognizer: Recognizer,
+        phrases: PhraseBook,
+        voice: Voice,
+        sink: Sink,
+        events: EventLog,
+        store: BreakStore | None = None,
+        epoch_s: float = 0.0,
+        pace: Callable[[float], None] | None = None,
+        history: HistoryLog | None = None,
+        lookahead_s: float = 0.0,
         reload_config: Callable[[], Config] | None = None,
+        hearing_room: Callable[[], bool] | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
         and --realtime runs); without it, waiting for the reminder takes no time.
         `lookahead_s`: live, cues are handed to the speaker this early, and it waits for
         their exact time (ticks come only once a block). `reload_config`: reads the config
-        again when `reload_requested` is set (SIGHUP)."""
+        again when `reload_requested` is set (SIGHUP). `hearing_room()`: whether the input
+        is a device that is open (a missing microphone yields silence to keep the clock)."""
         self._config = config
         self._recognizer = recognizer
         self._phrases = phrases
@@ -97,8 +83,17 @@ class Loop:
         self._lookahead = lookahead_s
         self._reload_config = reload_config
         self.reload_requested = False
-        self.conversation = Conversation(config, self._speak, events, tone=self._chime,
-                                         store=store, epoch_s=epoch_s, history=history)
+        self._hearing_room = hearing_room or (lambda: True)
+        self._ready_said = False
+        self.conversation = Conversation(
+            config,
+            self._speak,
+            events,
+            tone=self._chime,
+            store=store,
+            epoch_s=epoch_s,
+            history=history,
+        )
         self.conversation.restore(0.0)
         self.now_s = 0.0
         self._speaking_until = 0.0
@@ -117,13 +112,15 @@ class Loop:
         """(start, end, normalized text) of what it said lately: its own words are not
         commands, even when the room brings them back to the microphone."""
 
-    def run(self, blocks: Iterable[np.ndarray], drain: bool = True,
-            until_idle: bool = False) -> None:
+    def run(
+        self, blocks: Iterable[np.ndarray], drain: bool = True, until_idle: bool = False
+    ) -> None:
         """Listen to `blocks`; with `drain`, then go on in silence until nothing is pending.
         `until_idle`: stop listening once nothing is pending and it has finished speaking
         (`pausebuddy breathe` on the microphone)."""
-        _LOGGER.info("Ready: listening.")
         for block in blocks:
+            if not self._ready_said and self._hearing_room():
+                self._say_ready()
             start_s = self.now_s
             # A reply can only start once the block that held the phrase has arrived.
             self.now_s += len(block) / RATE_HZ
@@ -137,8 +134,11 @@ class Loop:
             # to it, or its echo canceller has the reference from the first sample).
             self.conversation.tick(self.now_s + self._lookahead)
             self._listen(block, start_s)
-            if until_idle and self.conversation.next_due() is None \
-                    and self.now_s >= self._speaking_until:
+            if (
+                until_idle
+                and self.conversation.next_due() is None
+                and self.now_s >= self._speaking_until
+            ):
                 break
         for heard in self._recognizer.flush():
             self._on_heard(heard)
@@ -153,8 +153,23 @@ class Loop:
         # As long as the input, or up to its last words: not the quiet waited through.
         self._sink.extend_to(max(input_end, self._speaking_until))
 
+    def close(self, cut: bool = False) -> None:
+        """Done: the sink and the event log closed; `cut`: its voice stops now."""
+        if cut:
+            self._sink.cut(self.now_s)
+        self._sink.close()
+        self._events.close()
+
+    def _say_ready(self) -> None:
+        # Once, when audio is first heard from a real source: the line the service's
+        # journal and its tests wait for.
+        self._ready_said = True
+        _LOGGER.info("Ready: listening.")
+
     def microphone_changed(self, hearing: bool) -> None:
         """From the microphone, between blocks: it lost the room, or hears it again."""
+        if hearing and not self._ready_said:
+            self._say_ready()
         self.conversation.microphone_changed(hearing, self.now_s)
         if hearing and self._echo is not None:
             # A reopened stream has its own latency (and may be another microphone in
@@ -170,8 +185,9 @@ class Loop:
             # Back, with nothing playing: what it said meanwhile went nowhere, and what
             # is said again (a reminder) need not wait for it to end.
             self._unsay(self.now_s)
-        self.conversation.speaker_changed(working, self.now_s,
-                                          getattr(self._sink, "failed_from_s", None))
+        self.conversation.speaker_changed(
+            working, self.now_s, getattr(self._sink, "failed_from_s", None)
+        )
 
     def _reload(self) -> None:
         """The config changed on disk: take it whole, or keep the old one whole."""
@@ -182,15 +198,20 @@ class Loop:
             config = self._reload_config()
             phrases = PhraseBook(config.phrases)
             recognizer = create_recognizer(config.hearing, phrases)
-            voice = create_voice(config.voice) if config.voice != self._config.voice \
-                else self._voice
+            voice = (
+                create_voice(config.voice) if config.voice != self._config.voice else self._voice
+            )
         except (ConfigError, HearingError, VoiceError) as exc:
             _LOGGER.warning("Kept the running config; the new one has a problem: %s", exc)
             return
         if config.hearing.barge_in != (self._echo is not None):
             self._echo = _echo_canceller() if config.hearing.barge_in else None
         self._config, self._phrases, self._recognizer, self._voice = (
-            config, phrases, recognizer, voice)
+            config,
+            phrases,
+            recognizer,
+            voice,
+        )
         self.conversation.reconfigure(config)
         _LOGGER.info("Config reloaded.")
 
@@ -206,18 +227,25 @@ class Loop:
             # Until the canceller has learned the room it stays deaf to its own voice.
             at = int(round(start_s * RATE_HZ))
             if self._echo_delay.observe(block, at + len(block), self._played_between):
-                _LOGGER.debug("At %.1f s its voice reaches the microphone %.0f ms after its"
-                              " time: the echo canceller starts anew.", start_s,
-                              1000 * self._echo_delay.delay / RATE_HZ)
+                _LOGGER.debug(
+                    "At %.1f s its voice reaches the microphone %.0f ms after its"
+                    " time: the echo canceller starts anew.",
+                    start_s,
+                    1000 * self._echo_delay.delay / RATE_HZ,
+                )
                 self._echo = EchoCanceller()
             block = self._echo.process(block, self._reference(at, len(block)), at=at)
             if self._echo.learned:
                 deaf = 0
             if self._echo.learned != self._echo_learned:
                 self._echo_learned = self._echo.learned
-                _LOGGER.debug("At %.1f s the echo canceller %s.", start_s,
-                              "has learned the room" if self._echo_learned else
-                              "no longer fits the room: deaf while it speaks")
+                _LOGGER.debug(
+                    "At %.1f s the echo canceller %s.",
+                    start_s,
+                    "has learned the room"
+                    if self._echo_learned
+                    else "no longer fits the room: deaf while it speaks",
+                )
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
@@ -237,10 +265,10 @@ class Loop:
             return
         intent, phrase = heard.intent, heard.phrase or ""
         over = self._own_lines_during(heard)
-        if over and (intent not in _OVER_ITS_VOICE
-                     or any(_contains(text, phrase) for text in over)):
-            _LOGGER.debug("Heard '%s' while saying it or something else: not a command.",
-                          phrase)
+        if over and (
+            intent not in _OVER_ITS_VOICE or any(_contains(text, phrase) for text in over)
+        ):
+            _LOGGER.debug("Heard '%s' while saying it or something else: not a command.", phrase)
             return
         left = None
         if over and self._echo is not None:
@@ -250,16 +278,26 @@ class Loop:
             # off (the speaker ran dry) takes nothing out until the delay is measured again.
             direct = self._echo_delay.left_db(start, end, self._played_between)
             if direct is not None:
-                _LOGGER.debug("Of '%s' the canceller left %.1f dB, a fit of its voice %.1f dB.",
-                              phrase, left, direct)
+                _LOGGER.debug(
+                    "Of '%s' the canceller left %.1f dB, a fit of its voice %.1f dB.",
+                    phrase,
+                    left,
+                    direct,
+                )
                 left = min(left, direct)
             if left < SOMEONE_ELSE_DB:
                 # What the canceller left of its own voice, heard as a word.
-                _LOGGER.debug("Heard '%s' in its own voice (%.0f dB): not a command.",
-                              phrase, left)
-                self._events({"t": self.now_s, "type": "own_voice", "intent": intent.value,
-                              "start": heard.start_s, "end": heard.end_s,
-                              "left_db": round(left, 1)})
+                _LOGGER.debug("Heard '%s' in its own voice (%.0f dB): not a command.", phrase, left)
+                self._events(
+                    {
+                        "t": self.now_s,
+                        "type": "own_voice",
+                        "intent": intent.value,
+                        "start": heard.start_s,
+                        "end": heard.end_s,
+                        "left_db": round(left, 1),
+                    }
+                )
                 return
         if over and intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
@@ -271,15 +309,25 @@ class Loop:
             self._sink.cut(self.now_s)
             self._unsay(self.now_s)
         _LOGGER.info("Heard %s.", intent.value)
-        self._events({  # t: when it was heard, i.e. this block; start/end: the phrase
-            "t": max(heard.end_s, self.now_s), "type": "heard", "intent": intent.value,
-            "text": heard.text, "start": heard.start_s, "end": heard.end_s,
-            "score": heard.score, **({} if left is None else {"left_db": round(left, 1)}),
-        })
+        self._events(
+            {  # t: when it was heard, i.e. this block; start/end: the phrase
+                "t": max(heard.end_s, self.now_s),
+                "type": "heard",
+                "intent": intent.value,
+                "text": heard.text,
+                "start": heard.start_s,
+                "end": heard.end_s,
+                "score": heard.score,
+                **({} if left is None else {"left_db": round(left, 1)}),
+            }
+        )
         # Answer from the end of the phrase: that is when a person expects the reply.
-        self.conversation.on_heard(intent, max(heard.end_s, self.now_s),
-                                   amount_s=heard.length_s,
-                                   length_unclear=heard.length_unclear)
+        self.conversation.on_heard(
+            intent,
+            max(heard.end_s, self.now_s),
+            amount_s=heard.length_s,
+            length_unclear=heard.length_unclear,
+        )
 
     def _speak(self, text: str, at_s: float, tone: bool = False) -> float:
         if not text:
@@ -295,10 +343,12 @@ class Loop:
         """The line scheduled at line_s plays late_s later (it reached the speaker late):
         so does its echo reference, and the deafness for it."""
         at, late = int(round(line_s * RATE_HZ)), int(round(late_s * RATE_HZ))
-        self._played = [(start + late if start == at else start, samples)
-                        for start, samples in self._played]
-        self._deaf = [(s + late_s, e + late_s) if abs(s - line_s) < 1e-6 else (s, e)
-                      for s, e in self._deaf]
+        self._played = [
+            (start + late if start == at else start, samples) for start, samples in self._played
+        ]
+        self._deaf = [
+            (s + late_s, e + late_s) if abs(s - line_s) < 1e-6 else (s, e) for s, e in self._deaf
+        ]
 
     def _unsay(self, t: float) -> None:
         """Nothing it scheduled from `t` on is played (the echo reference neither)."""
@@ -311,8 +361,11 @@ class Loop:
         """What it played over these samples, as the microphone hears it: lined up by
         the measured delay, a little early so that the echo always comes after its
         reference (the canceller reaches forward, echo.TAIL, not back)."""
-        self._played = [(at, s) for at, s in self._played  # what may still be measured
-                        if at + len(s) > start - _PLAYED_KEPT]
+        self._played = [
+            (at, s)
+            for at, s in self._played  # what may still be measured
+            if at + len(s) > start - _PLAYED_KEPT
+        ]
         return self._played_between(start - self._echo_delay.delay + _ECHO_LEAD, n)
 
     def _played_between(self, start: int, n: int) -> np.ndarray:
@@ -327,8 +380,11 @@ class Loop:
     def _own_lines_during(self, heard: Heard) -> list[str]:
         """What it was saying (or echoing) while `heard` was said."""
         tail = self._config.hearing.self_mute_tail_s
-        return [text for start, end, text in self._own_lines
-                if heard.start_s < end + tail and heard.end_s > start]
+        return [
+            text
+            for start, end, text in self._own_lines
+            if heard.start_s < end + tail and heard.end_s > start
+        ]
 
     def _chime(self, at_s: float) -> float:
         return self._play(chime(), at_s, {"type": "tone"})
@@ -338,8 +394,9 @@ class Loop:
         end = start + clip.duration_s
         self._sink.play(clip, start)
         if self._echo is not None:
-            self._played.append((int(round(start * RATE_HZ)),
-                                 resample(clip.samples, clip.rate_hz, RATE_HZ)))
+            self._played.append(
+                (int(round(start * RATE_HZ)), resample(clip.samples, clip.rate_hz, RATE_HZ))
+            )
         self._speaking_until = end
         self._deaf.append((start, end + self._config.hearing.self_mute_tail_s))
         self._events({"t": start, **event, "end": end})
@@ -357,4 +414,3 @@ def _echo_canceller() -> EchoCanceller | None:
 def _contains(text: str, phrase: str) -> bool:
     """Whole words: "stop" is in "safe to stop here", not in "stopwatch"."""
     return f" {phrase} " in f" {text} "
-

@@ -44,8 +44,13 @@ FIRST_AUDIO_S = 6.0
 class Microphone:
     """sounddevice capture. The callback only queues a copy; all work is on our side."""
 
-    def __init__(self, device: str | None, on_change: Callable[[bool], None] | None = None,
-                 keep_trying: bool = False, stall_s: float = STALL_S) -> None:
+    def __init__(
+        self,
+        device: str | None,
+        on_change: Callable[[bool], None] | None = None,
+        keep_trying: bool = False,
+        stall_s: float = STALL_S,
+    ) -> None:
         """Opens the device now, so a wrong name is a clear error at start; with
         `keep_trying` (a service) it is a warning, and it waits for the device.
         `on_change(hearing)` is called from `blocks()` when it loses or regains the room."""
@@ -63,14 +68,23 @@ class Microphone:
                 raise
             _LOGGER.warning("%s It keeps trying.", exc)
 
+    @property
+    def hearing(self) -> bool:
+        """Whether the device is open (without it, `blocks` yields silence)."""
+        return self._stream is not None
+
     def _open(self) -> None:
         import sounddevice as sd
 
         self._next_adc = None
         try:
             stream = sd.InputStream(
-                samplerate=RATE_HZ, channels=1, dtype="int16", blocksize=BLOCK,
-                device=device_id(self._device), callback=self._on_audio,
+                samplerate=RATE_HZ,
+                channels=1,
+                dtype="int16",
+                blocksize=BLOCK,
+                device=device_id(self._device),
+                callback=self._on_audio,
             )
             stream.start()
         except (sd.PortAudioError, ValueError) as exc:
@@ -89,7 +103,7 @@ class Microphone:
             while True:
                 self._queue.get_nowait()
 
-    def _on_audio(self, indata, frames, time_info, status) -> None:  # noqa: ANN001
+    def _on_audio(self, indata, frames, time_info, status) -> None:
         # A callback that comes late (pocketsphinx holds Python's GIL while it decodes,
         # 0.25 s at worst here) finds audio dropped, and PortAudio does not say so; the
         # ADC times show the gap to the sample. Silence fills it: the audio clock, and
@@ -117,15 +131,17 @@ class Microphone:
                 block = None
                 if self._stream is not None:
                     with contextlib.suppress(queue.Empty):
-                        block = self._queue.get(timeout=self._stall_s if given
-                                                else max(self._stall_s, FIRST_AUDIO_S))
+                        block = self._queue.get(
+                            timeout=self._stall_s if given else max(self._stall_s, FIRST_AUDIO_S)
+                        )
                 if block is not None:
                     given += len(block)
                     yield block
                     continue
                 if self._stream is not None:
-                    _LOGGER.warning("The microphone stopped sending audio; it keeps trying"
-                                    " to reopen it.")
+                    _LOGGER.warning(
+                        "The microphone stopped sending audio; it keeps trying to reopen it."
+                    )
                     self._close()
                 self._notify(False)
                 for silence in self._until_reopened(started, given):

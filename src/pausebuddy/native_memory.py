@@ -13,7 +13,7 @@ from functools import cache
 
 
 @cache
-def _libc():  # noqa: ANN202
+def _libc():
     try:
         return ctypes.CDLL("libc.so.6")
     except OSError:

@@ -28,8 +28,7 @@ MAX_FALSE_ACCEPTS_PER_HOUR = 0.5
 """Above this a phrase interrupts talk several times an evening. (The whole hearing
 aims at 0.1 per hour; a short measurement cannot resolve that, 10 minutes give one
 accept = 6 per hour, so any accept at all counts.)"""
-_VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY",
-           "UH", "UW"}
+_VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 _COMMON = set(
     "a about all an and are as at be but by can do for from go going got have he her his"
     " i if in is it just know like me my no not now of oh ok okay on one or out right so"
@@ -67,8 +66,9 @@ def pronunciations(dictionary: Path | None = None) -> dict[str, list[str]]:
     return phones
 
 
-def judge(phrase: str, intent: Intent, config: Config,
-          dictionary: dict[str, list[str]] | None = None) -> Verdict:
+def judge(
+    phrase: str, intent: Intent, config: Config, dictionary: dict[str, list[str]] | None = None
+) -> Verdict:
     """Everything that can be said about `phrase` without listening to anything."""
     dictionary = dictionary if dictionary is not None else pronunciations()
     book = PhraseBook(config.phrases)
@@ -82,31 +82,39 @@ def judge(phrase: str, intent: Intent, config: Config,
     if unknown:
         verdict.problems.append(
             f"The recognizer does not know {', '.join(repr(w) for w in unknown)}, so it"
-            " cannot hear the phrase. Use other words.")
+            " cannot hear the phrase. Use other words."
+        )
         return verdict
     phones = [p for w in words for p in dictionary[w]]
     verdict.syllables = sum(p in _VOWELS for p in phones)
     woken = bool(book.wake_word) and text.startswith(book.wake_word)
-    core = text[len(book.wake_word):].strip() if woken else text
+    core = text[len(book.wake_word) :].strip() if woken else text
     if intent in REQUESTS:
         # What they say: the whole phrase. Requests other than the time-out always come
         # after the wake word, so that is part of what is heard.
         heard_as = text if woken or intent is Intent.TIMEOUT else f"{book.wake_word} {text}"
+        if heard_as != text:
+            verdict.notes.append(
+                f"It is heard only after the wake word: say '{book.wake_word}, {text}'."
+            )
         if verdict.syllables < MIN_SYLLABLES and heard_as == text:
             verdict.problems.append(
                 f"Too short: {verdict.syllables} syllable(s). Phrases of {MIN_SYLLABLES} or"
                 " more syllables are heard more reliably and mistaken for other words less"
-                " often.")
+                " often."
+            )
         if all(w in _COMMON for w in heard_as.split()):
             verdict.problems.append(
                 f"Too common: every word of '{heard_as}' is everyday talk, so it would be"
-                " heard in ordinary conversation.")
+                " heard in ordinary conversation."
+            )
     said = [line for line in _corpus_text() if core and f" {core} " in f" {line} "]
     if said:
         where = "only after the wake word" if intent in REQUESTS else "only during a session"
         verdict.notes.append(
             f"People say '{core}' in ordinary talk too (\"{said[0]}\"): it is listened"
-            f" for {where}, so that is expected.")
+            f" for {where}, so that is expected."
+        )
     for other_intent, cores in book.cores.items():
         if other_intent is intent:
             continue
@@ -115,7 +123,8 @@ def judge(phrase: str, intent: Intent, config: Config,
             if closeness >= TOO_CLOSE:
                 verdict.problems.append(
                     f"Too close to '{other}' ({other_intent.value}): they sound"
-                    f" {closeness:.0%} alike, so one could be taken for the other.")
+                    f" {closeness:.0%} alike, so one could be taken for the other."
+                )
     return verdict
 
 
@@ -130,11 +139,13 @@ def similarity(a: str, b: str, dictionary: dict[str, list[str]]) -> float:
 def _corpus_text() -> tuple[str, ...]:
     stream = talk.lines(seed=0)
     return tuple(normalize(next(stream)) for _ in range(3000)) + tuple(
-        normalize(line) for line in talk.hard_negatives())
+        normalize(line) for line in talk.hard_negatives()
+    )
 
 
-def measure_false_accepts(phrase: str, intent: Intent, config: Config,
-                          minutes: float = 10.0, seed: int = 0) -> tuple[int, float]:
+def measure_false_accepts(
+    phrase: str, intent: Intent, config: Config, minutes: float = 10.0, seed: int = 0
+) -> tuple[int, float]:
     """How often `phrase`, configured for `intent`, is heard in `minutes` of synthesized
     talk that never says it: (detections, hours of talk)."""
     from pausebuddy import corpus, scene
@@ -149,7 +160,7 @@ def measure_false_accepts(phrase: str, intent: Intent, config: Config,
     speakers = [s for s in corpus.SPEAKERS if s.voice != scene.PIPER]
     samples = 0
 
-    def blocks():  # noqa: ANN202 - talk made as it is heard, not kept
+    def blocks():
         nonlocal samples
         for piece in corpus.talk_pieces(speakers, minutes * 60, seed):
             samples += len(piece)

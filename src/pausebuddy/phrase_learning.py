@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from pausebuddy import corpus
 from pausebuddy.audio import RATE_HZ
@@ -30,38 +31,201 @@ from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
 from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel, windows
 from pausebuddy.phrases import normalize
 
-ACCENTS = ["en-us", "en-gb", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc", "en-gb-x-rp",
-           "en-gb-scotland"]
-VARIANTS = ["m4", "m5", "m6", "m8", "f1", "f5", "Alex", "Andy", "Annie", "adam", "anika",
-            "aunty", "belinda", "benjamin", "caleb", "david", "ed", "edward", "grandma",
-            "grandpa", "john", "linda", "max", "michel", "norbert", "paul", "iven", "klatt3",
-            "klatt5", "klatt6", "Mike", "Michael", "Lee", "Hugo", "Denis", "Gene"]
+ACCENTS = [
+    "en-us",
+    "en-gb",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd",
+    "en-us-nyc",
+    "en-gb-x-rp",
+    "en-gb-scotland",
+]
+VARIANTS = [
+    "m4",
+    "m5",
+    "m6",
+    "m8",
+    "f1",
+    "f5",
+    "Alex",
+    "Andy",
+    "Annie",
+    "adam",
+    "anika",
+    "aunty",
+    "belinda",
+    "benjamin",
+    "caleb",
+    "david",
+    "ed",
+    "edward",
+    "grandma",
+    "grandpa",
+    "john",
+    "linda",
+    "max",
+    "michel",
+    "norbert",
+    "paul",
+    "iven",
+    "klatt3",
+    "klatt5",
+    "klatt6",
+    "Mike",
+    "Michael",
+    "Lee",
+    "Hugo",
+    "Denis",
+    "Gene",
+]
 """espeak-ng voice variants to learn from: none of them is in corpus.SPEAKERS or
 corpus.BABBLE_SPEAKERS (tests/test_phrase_learning.py checks)."""
 
-NEAR_WORDS = ["pause", "buddy", "paws", "pass", "post", "cause", "because", "body", "bud",
-              "daddy", "my buddy", "hey buddy", "pause it", "pause the film", "time",
-              "out", "we need time", "out of time", "breathe", "ground", "cancel", "long",
-              "five", "things", "okay", "top", "stopped", "shop", "nest", "text", "sip",
-              "skipped", "peat", "slow", "low", "fast", "after", "master", "speed", "more",
-              "minutes", "ready", "already", "steady", "we're"]
+NEAR_WORDS = [
+    "pause",
+    "buddy",
+    "paws",
+    "pass",
+    "post",
+    "cause",
+    "because",
+    "body",
+    "bud",
+    "daddy",
+    "my buddy",
+    "hey buddy",
+    "pause it",
+    "pause the film",
+    "time",
+    "out",
+    "we need time",
+    "out of time",
+    "breathe",
+    "ground",
+    "cancel",
+    "long",
+    "five",
+    "things",
+    "okay",
+    "top",
+    "stopped",
+    "shop",
+    "nest",
+    "text",
+    "sip",
+    "skipped",
+    "peat",
+    "slow",
+    "low",
+    "fast",
+    "after",
+    "master",
+    "speed",
+    "more",
+    "minutes",
+    "ready",
+    "already",
+    "steady",
+    "we're",
+]
 """Words near the phrases' sounds, said in the 'anything else' class."""
 
-_WHO = ["I", "you", "we", "they", "she", "he", "my aunt", "the children", "our friend",
-        "the man next door", "grandad", "nobody", "the teacher", "somebody", "the cat"]
-_DOES = ["forgot", "wants", "never liked", "can't find", "will bring", "has seen", "fixed",
-         "is painting", "was washing", "keeps talking about", "should ring", "might sell",
-         "just finished", "left", "bought", "lost", "hates", "is cooking", "moved", "paid"]
-_WHAT = ["the keys", "that show", "a new coat", "the bills", "lunch", "the fence",
-         "her glasses", "the trip", "some bread", "the game", "his present", "the towels",
-         "the plan", "the tickets", "the radio", "a letter", "the bike", "the window",
-         "the boxes", "the photos"]
-_WHEN = ["", "", "yesterday", "last week", "again", "this afternoon", "on Friday",
-         "before tea", "after school", "for months", "right away", "at the market",
-         "in the hall", "twice", "at last", "tonight"]
+_WHO = [
+    "I",
+    "you",
+    "we",
+    "they",
+    "she",
+    "he",
+    "my aunt",
+    "the children",
+    "our friend",
+    "the man next door",
+    "grandad",
+    "nobody",
+    "the teacher",
+    "somebody",
+    "the cat",
+]
+_DOES = [
+    "forgot",
+    "wants",
+    "never liked",
+    "can't find",
+    "will bring",
+    "has seen",
+    "fixed",
+    "is painting",
+    "was washing",
+    "keeps talking about",
+    "should ring",
+    "might sell",
+    "just finished",
+    "left",
+    "bought",
+    "lost",
+    "hates",
+    "is cooking",
+    "moved",
+    "paid",
+]
+_WHAT = [
+    "the keys",
+    "that show",
+    "a new coat",
+    "the bills",
+    "lunch",
+    "the fence",
+    "her glasses",
+    "the trip",
+    "some bread",
+    "the game",
+    "his present",
+    "the towels",
+    "the plan",
+    "the tickets",
+    "the radio",
+    "a letter",
+    "the bike",
+    "the window",
+    "the boxes",
+    "the photos",
+]
+_WHEN = [
+    "",
+    "",
+    "yesterday",
+    "last week",
+    "again",
+    "this afternoon",
+    "on Friday",
+    "before tea",
+    "after school",
+    "for months",
+    "right away",
+    "at the market",
+    "in the hall",
+    "twice",
+    "at last",
+    "tonight",
+]
 _AS_WELL = ["and then", "but", "because", "so", "although", "while", "or"]
-_ASIDES = ["oh really", "yeah", "no way", "hmm okay", "I don't know", "sure", "well",
-           "right", "honestly", "come on", "I mean it", "wait a second", "look", "oh no"]
+_ASIDES = [
+    "oh really",
+    "yeah",
+    "no way",
+    "hmm okay",
+    "I don't know",
+    "sure",
+    "well",
+    "right",
+    "honestly",
+    "come on",
+    "I mean it",
+    "wait a second",
+    "look",
+    "oh no",
+]
 """A small grammar of everyday sentences (written apart from pausebuddy.talk, the
 benchmark's talk): said around the phrases and as 'anything else', with the phrases'
 words put into some of them."""
@@ -122,8 +286,12 @@ class Recipe:
 
 
 def learning_voice(rng: random.Random) -> Speaker:
-    return Speaker("learn", f"{rng.choice(ACCENTS)}+{rng.choice(VARIANTS)}",
-                   rng.randint(115, 195), rng.randint(20, 85))
+    return Speaker(
+        "learn",
+        f"{rng.choice(ACCENTS)}+{rng.choice(VARIANTS)}",
+        rng.randint(115, 195),
+        rng.randint(20, 85),
+    )
 
 
 _WORDS: list[str] = []
@@ -194,8 +362,9 @@ def _perturb(clip: np.ndarray, rng: random.Random, augment: bool) -> tuple[np.nd
         size = 1 << int(np.ceil(np.log2(len(clip) + len(response))))
         wet = np.fft.irfft(np.fft.rfft(clip, size) * np.fft.rfft(response, size), size)
         wet = wet[: len(clip)]
-        clip = wet * (np.sqrt(np.mean(np.square(clip, dtype=np.float64)))
-                      / (np.sqrt(np.mean(wet**2)) or 1.0))
+        clip = wet * (
+            np.sqrt(np.mean(np.square(clip, dtype=np.float64))) / (np.sqrt(np.mean(wet**2)) or 1.0)
+        )
     return np.clip(clip, -32768, 32767).astype(np.int16), factor
 
 
@@ -230,10 +399,10 @@ def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
         said = speaker.say(text.capitalize() + ".")
         before = speaker.say(_context(rng)) if rng.random() < 0.8 else _silence(0.2)
         after = speaker.say(_context(rng, 1, 6))
-        lead = np.concatenate([_silence(rng.uniform(0.2, 1.0)), before,
-                               _silence(rng.uniform(0.05, 0.8))])
-        clip = np.concatenate([lead, said, _silence(rng.uniform(0.05, 0.8)), after,
-                               _silence(0.3)])
+        lead = np.concatenate(
+            [_silence(rng.uniform(0.2, 1.0)), before, _silence(rng.uniform(0.05, 0.8))]
+        )
+        clip = np.concatenate([lead, said, _silence(rng.uniform(0.05, 0.8)), after, _silence(0.3)])
         start_s, stop_s = len(lead) / RATE_HZ, (len(lead) + len(said)) / RATE_HZ
         clip, factor = _perturb(clip, rng, recipe.augment)
         start_s, stop_s = start_s / factor, stop_s / factor
@@ -255,8 +424,11 @@ def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
                 y = 0
             kept.append(run)
             labels.append(y)
-    return (np.array(kept, dtype=np.float32).reshape(-1, WINDOW * DIM),
-            np.array(labels, dtype=np.int16), lengths)
+    return (
+        np.array(kept, dtype=np.float32).reshape(-1, WINDOW * DIM),
+        np.array(labels, dtype=np.int16),
+        lengths,
+    )
 
 
 def _init(noise: dict[str, np.ndarray]) -> None:
@@ -270,12 +442,17 @@ def _noise(seed: int) -> dict[str, np.ndarray]:
     for _ in range(3):
         pieces = []
         while sum(map(len, pieces)) < 120 * RATE_HZ:
-            pieces += [rng.choice(talkers).say(_context(rng, 4, 12)),
-                       _silence(rng.uniform(0.1, 0.6))]
+            pieces += [
+                rng.choice(talkers).say(_context(rng, 4, 12)),
+                _silence(rng.uniform(0.1, 0.6)),
+            ]
         tracks.append(np.concatenate(pieces)[: 120 * RATE_HZ].astype(np.float64))
     babble = np.clip(sum(tracks) / 2, -32768, 32767).astype(np.int16)
-    return {"pink": corpus.noise("pinknoise", 120), "brown": corpus.noise("brownnoise", 120),
-            "babble": babble}
+    return {
+        "pink": corpus.noise("pinknoise", 120),
+        "brown": corpus.noise("brownnoise", 120),
+        "babble": babble,
+    }
 
 
 @dataclass
@@ -290,33 +467,52 @@ class Examples:
     """Median length of each phrase as said."""
 
 
-def synthesize(phrases: list[str], wake_word: str, recipe: Recipe = Recipe(),
-               jobs: int | None = None, say: Callable[[str], None] = print) -> Examples:
+def synthesize(
+    phrases: list[str],
+    wake_word: str,
+    recipe: Recipe = Recipe(),
+    jobs: int | None = None,
+    say: Callable[[str], None] = print,
+) -> Examples:
     """Speak, mix and embed the recipe's clips (on every core)."""
     began = time.monotonic()
     kinds = [k + 1 for k in range(len(phrases)) for _ in range(recipe.clips_per_phrase)]
     kinds += [0] * recipe.other_clips
     random.Random(recipe.seed).shuffle(kinds)
     per_job = 20
-    tasks = [(recipe.seed * 100_003 + i, phrases, wake_word, kinds[i : i + per_job], recipe)
-             for i in range(0, len(kinds), per_job)]
+    tasks = [
+        (recipe.seed * 100_003 + i, phrases, wake_word, kinds[i : i + per_job], recipe)
+        for i in range(0, len(kinds), per_job)
+    ]
     plural = "s" if len(phrases) > 1 else ""
-    say(f"Learning {len(phrases)} phrase{plural} from {len(kinds)} synthetic clips"
-        " (espeak-ng voices, noise) ...")
+    say(
+        f"Learning {len(phrases)} phrase{plural} from {len(kinds)} synthetic clips"
+        " (espeak-ng voices, noise) ..."
+    )
     noise = _noise(recipe.seed)
-    with ProcessPoolExecutor(jobs or os.cpu_count() or 2, initializer=_init,
-                             initargs=(noise,)) as pool:
-        parts = list(pool.map(_job, tasks))
+    with ProcessPoolExecutor(
+        jobs or os.cpu_count() or 2, initializer=_init, initargs=(noise,)
+    ) as pool:
+        parts = []
+        # A bar with a time estimate on a terminal (learning takes minutes); nothing
+        # when the output goes to a file or the journal.
+        with tqdm(total=len(kinds), unit="clip", desc="  clips", disable=None) as bar:
+            for part, task in zip(pool.map(_job, tasks), tasks, strict=True):
+                parts.append(part)
+                bar.update(len(task[3]))
     x = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     lengths: dict[int, list[float]] = {}
     for (_, _, part_lengths), task in zip(parts, tasks, strict=True):
         for label, length in zip([k for k in task[3] if k], part_lengths, strict=True):
             lengths.setdefault(label, []).append(length)
-    say(f"  {len(x)} windows ({int((y > 0).sum())} of a phrase) in "
-        f"{time.monotonic() - began:.0f} s; fitting ...")
-    durations = np.array([float(np.median(lengths.get(k + 1, [np.nan])))
-                          for k in range(len(phrases))])
+    say(
+        f"  {len(x)} windows ({int((y > 0).sum())} of a phrase) in "
+        f"{time.monotonic() - began:.0f} s; fitting ..."
+    )
+    durations = np.array(
+        [float(np.median(lengths.get(k + 1, [np.nan]))) for k in range(len(phrases))]
+    )
     return Examples(x, y, durations)
 
 
@@ -344,8 +540,14 @@ def fit(examples: Examples, phrases: list[str], about: str, seed: int = 0) -> Ph
     x = (x - mean) / scale
     hidden, hidden_bias, output, output_bias = [], [], [], 0.0
     for member in range(MEMBERS):
-        network = MLPClassifier((HIDDEN,), alpha=_ALPHA, batch_size=512, max_iter=60,
-                                early_stopping=True, random_state=seed * MEMBERS + member)
+        network = MLPClassifier(
+            (HIDDEN,),
+            alpha=_ALPHA,
+            batch_size=512,
+            max_iter=60,
+            early_stopping=True,
+            random_state=seed * MEMBERS + member,
+        )
         network.fit(x, y, sample_weight=np.where(y > 0, _PHRASE_WEIGHT, 1.0))
         assert list(network.classes_) == list(range(len(phrases) + 1))
         (w1, w2), (b1, b2) = network.coefs_, network.intercepts_
@@ -356,23 +558,37 @@ def fit(examples: Examples, phrases: list[str], about: str, seed: int = 0) -> Ph
         hidden_bias.append(b1)
         output.append(w2.T / MEMBERS)
         output_bias = output_bias + b2 / MEMBERS
-    layers = [(np.concatenate(hidden), np.concatenate(hidden_bias)),
-              (np.hstack(output), np.asarray(output_bias))]
-    return PhraseModel(list(phrases), mean.astype(np.float32), scale.astype(np.float32),
-                       [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers],
-                       examples.durations_s, about)
+    layers = [
+        (np.concatenate(hidden), np.concatenate(hidden_bias)),
+        (np.hstack(output), np.asarray(output_bias)),
+    ]
+    return PhraseModel(
+        list(phrases),
+        mean.astype(np.float32),
+        scale.astype(np.float32),
+        [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers],
+        examples.durations_s,
+        about,
+    )
 
 
-def learn(phrases: list[str], wake_word: str, recipe: Recipe = Recipe(),
-          jobs: int | None = None, say: Callable[[str], None] = print) -> PhraseModel:
+def learn(
+    phrases: list[str],
+    wake_word: str,
+    recipe: Recipe = Recipe(),
+    jobs: int | None = None,
+    say: Callable[[str], None] = print,
+) -> PhraseModel:
     """A model for `phrases` (as said, wake word included): synthesize, embed, fit."""
     began = time.monotonic()
     examples = synthesize(phrases, wake_word, recipe, jobs, say)
     clips = len(phrases) * recipe.clips_per_phrase + recipe.other_clips
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    about = (f"recipe {RECIPE}, {clips} clips ({recipe.clips_per_phrase} per phrase, "
-             f"{recipe.other_clips} other{', augmented' if recipe.augment else ''}), "
-             f"seed {recipe.seed}, learned {stamp}")
+    about = (
+        f"recipe {RECIPE}, {clips} clips ({recipe.clips_per_phrase} per phrase, "
+        f"{recipe.other_clips} other{', augmented' if recipe.augment else ''}), "
+        f"seed {recipe.seed}, learned {stamp}"
+    )
     model = fit(examples, phrases, about, recipe.seed)
     say(f"  done in {time.monotonic() - began:.0f} s.")
     return model

@@ -41,15 +41,46 @@ REQUESTS = WAKE_REQUIRED | {Intent.TIMEOUT}
 # A time-out may name its length: "pause buddy, time out for half an hour". These are the
 # lengths the engines listen for after a time-out phrase; they are language, not phrases.
 _NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10,
-    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
     "ninety": 90,
 }
 DURATIONS = [
-    "two minutes", "five minutes",  # too short to keep: heard, so that it can say so
-    "half an hour", "an hour", "one hour", "two hours", "three hours", "four hours",
-    *(f"{n} minutes" for n in ("ten", "fifteen", "twenty", "twenty five", "thirty", "forty",
-                               "forty five", "fifty", "sixty", "ninety")),
+    "two minutes",
+    "five minutes",  # too short to keep: heard, so that it can say so
+    "half an hour",
+    "an hour",
+    "one hour",
+    "two hours",
+    "three hours",
+    "four hours",
+    *(
+        f"{n} minutes"
+        for n in (
+            "ten",
+            "fifteen",
+            "twenty",
+            "twenty five",
+            "thirty",
+            "forty",
+            "forty five",
+            "fifty",
+            "sixty",
+            "ninety",
+        )
+    ),
 ]
 """Spoken lengths heard after a time-out phrase ("for ...")."""
 
@@ -165,4 +196,3 @@ def spoken_seconds(text: str) -> float | None:
             count += _NUMBERS[words[j - 1]]
         return count * (60.0 if word.startswith("minute") else 3600.0)
     return None
-

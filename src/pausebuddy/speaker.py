@@ -147,8 +147,10 @@ class Mixer:
         if self._shift is None:
             self._shift = self._first_shift = max(0, earliest + self._margin - at)
         if at + self._shift < earliest:
-            _LOGGER.debug("A line came %.0f ms too late for its place: later ones move too.",
-                          1000 * (earliest - at - self._shift) / self.rate_hz)
+            _LOGGER.debug(
+                "A line came %.0f ms too late for its place: later ones move too.",
+                1000 * (earliest - at - self._shift) / self.rate_hz,
+            )
             self._shift = earliest - at
         return at + self._shift
 
@@ -171,8 +173,9 @@ class Speaker:
     """The loop's side of the speaker: clips go to the player process (`_Player`), which
     reports back when it fails or works again; a player that dies is started again."""
 
-    def __init__(self, device: str | None, epoch_s: float | None = None,
-                 keep_trying: bool = False) -> None:
+    def __init__(
+        self, device: str | None, epoch_s: float | None = None, keep_trying: bool = False
+    ) -> None:
         """`epoch_s`: the wall clock at audio time 0; each clip plays at its start time,
         however early it was queued. Without it, clips play one after another as they
         come. `keep_trying`: a speaker that cannot be opened now is not an error."""
@@ -185,8 +188,7 @@ class Speaker:
         self.speaking = False
         """Whether it had something to play when it last failed or came back."""
         try:
-            sd.check_output_settings(device=audio.device_id(device), samplerate=22050,
-                                     channels=1)
+            sd.check_output_settings(device=audio.device_id(device), samplerate=22050, channels=1)
         except (sd.PortAudioError, ValueError) as exc:
             message = audio.no_device_message("speaker", device, exc)
             if not keep_trying:
@@ -205,17 +207,26 @@ class Speaker:
         loop_reads, player_writes = os.pipe()
         level = logging.getLogger().getEffectiveLevel()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "pausebuddy.speaker", str(player_reads), str(player_writes),
-             self._device or "", "" if self._epoch is None else repr(self._epoch),
-             "1" if self.working else "0", str(level)],
-            pass_fds=(player_reads, player_writes), stdin=subprocess.DEVNULL,
-            start_new_session=True)  # Ctrl-C goes to the loop, which closes it
+            [
+                sys.executable,
+                "-m",
+                "pausebuddy.speaker",
+                str(player_reads),
+                str(player_writes),
+                self._device or "",
+                "" if self._epoch is None else repr(self._epoch),
+                "1" if self.working else "0",
+                str(level),
+            ],
+            pass_fds=(player_reads, player_writes),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # Ctrl-C goes to the loop, which closes it
         os.close(player_reads)
         os.close(player_writes)
         self._conn = Connection(loop_writes, readable=False)
         reports = Connection(loop_reads, writable=False)
-        threading.Thread(target=self._listen, args=(reports, self._process),
-                         daemon=True).start()
+        threading.Thread(target=self._listen, args=(reports, self._process), daemon=True).start()
 
     def _listen(self, reports: Connection, process: subprocess.Popen) -> None:
         """Keeps what the player reports; starts it again if it died."""
@@ -234,8 +245,9 @@ class Speaker:
         process.wait()
         if self._closing:
             return
-        _LOGGER.warning("The speaker's player ended (exit code %s); it starts it again.",
-                        process.returncode)
+        _LOGGER.warning(
+            "The speaker's player ended (exit code %s); it starts it again.", process.returncode
+        )
         if self.working:
             # What it was saying is lost: from now on, as far as anyone can tell.
             self.working, self.failed_from_s = False, time.time() - (self._epoch or 0.0)
@@ -285,9 +297,14 @@ class Speaker:
 class _Player:
     """Plays clips at their times on one output stream, from a thread of its own."""
 
-    def __init__(self, device: str | None, epoch_s: float | None, working: bool,
-                 report: Callable[[bool, float | None, bool], None],
-                 moved: Callable[[float, float], None]) -> None:
+    def __init__(
+        self,
+        device: str | None,
+        epoch_s: float | None,
+        working: bool,
+        report: Callable[[bool, float | None, bool], None],
+        moved: Callable[[float, float], None],
+    ) -> None:
         """`report(working, failed_from_s, speaking)` when it fails or works again;
         `moved(start_s, seconds)` when the line at start_s plays that much late."""
         import sounddevice as sd
@@ -354,8 +371,11 @@ class _Player:
                 # Nothing to say, but it is broken: try it (an open stream plays silence).
                 audio.reread_devices()
                 failures = 0 if self._reopen(_PROBE_RATE_HZ, None) else failures + 1
-            elif self._open_stream is not None and not self._open_stream.mixer.busy() \
-                    and time.monotonic() - self._idle_since > IDLE_CLOSE_S:
+            elif (
+                self._open_stream is not None
+                and not self._open_stream.mixer.busy()
+                and time.monotonic() - self._idle_since > IDLE_CLOSE_S
+            ):
                 self._close()
 
     def _add(self, clip: Clip, start_s: float | None, cuts: int) -> bool:
@@ -385,8 +405,11 @@ class _Player:
             # Opened is not playing: a sound server may open a stream to nowhere.
             current = self._open_stream
             deadline = time.monotonic() + STALL_S
-            while current.mixer.frames_done == 0 and not current.ended.is_set() \
-                    and time.monotonic() < deadline:
+            while (
+                current.mixer.frames_done == 0
+                and not current.ended.is_set()
+                and time.monotonic() < deadline
+            ):
                 time.sleep(0.02)
             if current.mixer.frames_done == 0 or current.ended.is_set():
                 self._close()
@@ -412,8 +435,9 @@ class _Player:
 
     def _failed(self, exc: Exception | str, start_s: float | None) -> None:
         if self.working:
-            _LOGGER.warning("The speaker failed (%s); the session goes on and it keeps"
-                            " trying.", exc)
+            _LOGGER.warning(
+                "The speaker failed (%s); the session goes on and it keeps trying.", exc
+            )
             self.working = False
             self.failed_from_s = start_s if start_s is not None else 0.0
             self._report(False, self.failed_from_s, self._speaking())
@@ -422,7 +446,7 @@ class _Player:
         sd = self._sd
         current = _Stream(Mixer(rate_hz, self._epoch))
 
-        def fill(outdata, frames, time_info, status) -> None:  # noqa: ANN001
+        def fill(outdata, frames, time_info, status) -> None:
             current.last_fill = time.monotonic()
             if current.closing:
                 raise sd.CallbackAbort
@@ -436,8 +460,13 @@ class _Player:
 
         with PORTAUDIO_LOCK:
             current.stream = sd.OutputStream(
-                samplerate=rate_hz, channels=1, dtype="float32", device=self._device,
-                callback=fill, finished_callback=current.ended.set)
+                samplerate=rate_hz,
+                channels=1,
+                dtype="float32",
+                device=self._device,
+                callback=fill,
+                finished_callback=current.ended.set,
+            )
             try:
                 current.last_fill = time.monotonic()
                 current.stream.start()
@@ -453,8 +482,7 @@ class _Player:
         never answer, so that happens on a thread nobody waits on for long."""
         current, self._open_stream = self._open_stream, None
         if current.underflows:
-            _LOGGER.debug("The speaker's stream ran dry %d times while open.",
-                          current.underflows)
+            _LOGGER.debug("The speaker's stream ran dry %d times while open.", current.underflows)
         current.closing = True
         current.ended.wait(timeout=1.0)
 
@@ -473,8 +501,7 @@ class _Player:
         if current is None:
             return
         deadline = time.monotonic() + 12.0
-        while current.mixer.busy() and not current.ended.is_set() \
-                and time.monotonic() < deadline:
+        while current.mixer.busy() and not current.ended.is_set() and time.monotonic() < deadline:
             time.sleep(0.05)
         # ... and reaches the speaker: the device still holds its latency's worth.
         with contextlib.suppress(Exception):
@@ -486,8 +513,7 @@ _PROBE_RATE_HZ = 22050
 """The rate a stream is opened at to see if the speaker is back (the voices' rate)."""
 
 
-def _serve(from_loop: str, to_loop: str, device: str, epoch: str, working: str,
-           level: str) -> None:
+def _serve(from_loop: str, to_loop: str, device: str, epoch: str, working: str, level: str) -> None:
     """The player process: clips from the pipe to the speaker, reports back. It ends
     when the loop closes it or goes away (its pipe ends), never on a signal: stopping,
     the loop cuts it off first."""
@@ -503,9 +529,13 @@ def _serve(from_loop: str, to_loop: str, device: str, epoch: str, working: str,
         with send_lock:
             reports.send(message)
 
-    player = _Player(device or None, float(epoch) if epoch else None, working == "1",
-                     report=lambda *state: send(("state", *state)),
-                     moved=lambda *placed: send(("moved", *placed)))
+    player = _Player(
+        device or None,
+        float(epoch) if epoch else None,
+        working == "1",
+        report=lambda *state: send(("state", *state)),
+        moved=lambda *placed: send(("moved", *placed)),
+    )
     while True:
         try:
             request = requests.recv()

@@ -22,7 +22,7 @@ from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.phrase_check import MAX_FALSE_ACCEPTS_PER_HOUR, measure_false_accepts
 from pausebuddy.phrases import Intent, PhraseBook
 
-THRESHOLDS = [10.0 ** -e for e in range(10, 75, 5)]
+THRESHOLDS = [10.0**-e for e in range(10, 75, 5)]
 """Keyphrase thresholds tried, strict to loose."""
 MARGIN_STEPS = 2
 """How many steps looser than the strictest one that hears every recording it tries."""
@@ -73,11 +73,19 @@ def heard_in(recording: np.ndarray, intent: Intent, config: Config) -> bool:
     return False
 
 
-def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Config,
-         minutes: float = 10.0, report=print) -> Tuning:  # noqa: ANN001
+def tune(
+    recordings: list[np.ndarray],
+    phrase: str,
+    intent: Intent,
+    config: Config,
+    minutes: float = 10.0,
+    report=print,
+) -> Tuning:
     if len(recordings) < MIN_RECORDINGS:
-        raise TuningError(f"Tuning needs at least {MIN_RECORDINGS} recordings of the phrase"
-                          f" (got {len(recordings)}): both of you, more than once.")
+        raise TuningError(
+            f"Tuning needs at least {MIN_RECORDINGS} recordings of the phrase"
+            f" (got {len(recordings)}): both of you, more than once."
+        )
     if not PhraseBook(config.phrases).wake_word:
         raise TuningError("There is no wake word to tune (phrases.wake_word is empty).")
     full = config
@@ -86,8 +94,9 @@ def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Conf
     def at(threshold: float) -> Config:
         # The wake-word stage alone: the phrase model would hear the recordings at any
         # wake threshold, and the strictest would be taken.
-        return replace(config, hearing=replace(config.hearing, wake_threshold=threshold,
-                                               phrase_model=False))
+        return replace(
+            config, hearing=replace(config.hearing, wake_threshold=threshold, phrase_model=False)
+        )
 
     counts, strictest = [], None
     for threshold in THRESHOLDS:
@@ -101,7 +110,8 @@ def tune(recordings: list[np.ndarray], phrase: str, intent: Intent, config: Conf
         raise TuningError(
             f"Even the loosest threshold heard the phrase in only {max(counts)} of"
             f" {len(recordings)} recordings. Record again nearer the microphone in a quiet"
-            " moment, or choose a longer phrase (pausebuddy check-phrase).")
+            " moment, or choose a longer phrase (pausebuddy check-phrase)."
+        )
     # Loosest first: take the widest margin that talk does not trigger.
     index = THRESHOLDS.index(strictest)
     for step in range(MARGIN_STEPS, -1, -1):
@@ -127,8 +137,13 @@ below the configured one), never below the floor: down to it, no talk and no "pa
 buddy" followed by other words was heard (docs/hearing-verifier.md)."""
 
 
-def _tune_verifier(result: Tuning, recordings: list[np.ndarray], phrase: str,
-                   config: Config, report: Callable[[str], None]) -> None:
+def _tune_verifier(
+    result: Tuning,
+    recordings: list[np.ndarray],
+    phrase: str,
+    config: Config,
+    report: Callable[[str], None],
+) -> None:
     from pausebuddy.hearing.verdict import Parts
     from pausebuddy.hearing.verifier import MAX_WINDOW_S, load_verifier
     from pausebuddy.phrases import normalize
@@ -145,8 +160,10 @@ def _tune_verifier(result: Tuning, recordings: list[np.ndarray], phrase: str,
     said = f"{book.wake_word}, {words}"
     limit = int(MAX_WINDOW_S * RATE_HZ)
     wake_tokens = verifier.count_tokens(f"{book.wake_word},")
-    scores = [Parts.of(verifier.score(verifier.encode(r[-limit:]), [said])[0].logs,
-                       wake_tokens).request for r in recordings]
+    scores = [
+        Parts.of(verifier.score(verifier.encode(r[-limit:]), [said])[0].logs, wake_tokens).request
+        for r in recordings
+    ]
     report("  the verifier's score per recording: " + ", ".join(f"{s:.2f}" for s in scores))
     threshold = min(config.hearing.verifier_threshold, min(scores) - VERIFIER_MARGIN)
     result.verifier_threshold = round(max(threshold, VERIFIER_FLOOR), 2)
@@ -159,9 +176,15 @@ PHRASE_LIMITS = (0.3, 0.9)
 the configured one), within these limits."""
 
 
-def _tune_phrase_model(result: Tuning, recordings: list[np.ndarray], phrase: str,
-                       intent: Intent, config: Config, minutes: float,
-                       report) -> None:  # noqa: ANN001
+def _tune_phrase_model(
+    result: Tuning,
+    recordings: list[np.ndarray],
+    phrase: str,
+    intent: Intent,
+    config: Config,
+    minutes: float,
+    report,
+) -> None:
     from pausebuddy.hearing.phrase_model import PhraseSpotter, find_model, request_phrases
     from pausebuddy.phrases import normalize
 
@@ -170,28 +193,38 @@ def _tune_phrase_model(result: Tuning, recordings: list[np.ndarray], phrase: str
     model = find_model(said)
     spoken = normalize(phrase if book.has_wake_word(phrase) else f"{book.wake_word} {phrase}")
     if model is None or spoken not in model.phrases:
-        report("  no phrase model covers this phrase (pausebuddy learn): only the"
-               " wake-word stage is tuned")
+        report(
+            "  no phrase model covers this phrase (pausebuddy learn): only the"
+            " wake-word stage is tuned"
+        )
         return
     spotter = PhraseSpotter(model, config.hearing.phrase_threshold)
     scores = [spotter.peak(r, spoken) for r in recordings]
-    report("  the phrase model's certainty per recording: "
-           + ", ".join(f"{s:.2f}" for s in scores))
+    report("  the phrase model's certainty per recording: " + ", ".join(f"{s:.2f}" for s in scores))
     # Looser than the configured one if their voices need it, never stricter: clean
     # recordings score higher than the same voices on a noisy evening.
-    threshold = max(min(min(scores) - PHRASE_MARGIN, config.hearing.phrase_threshold),
-                    PHRASE_LIMITS[0])
+    threshold = max(
+        min(min(scores) - PHRASE_MARGIN, config.hearing.phrase_threshold), PHRASE_LIMITS[0]
+    )
     confirm = config.hearing.confirm_threshold
     if min(scores) < confirm:
         # The wake-word stage must be able to hear their least clear recording.
         confirm = round(min(scores) / 2, 3)
         result.confirm_threshold = confirm
     while True:
-        tuned = replace(config, hearing=replace(config.hearing, phrase_threshold=threshold,
-                                                wake_threshold=result.threshold,
-                                                confirm_threshold=confirm))
-        report(f"  checking phrase threshold {threshold:.2f} (both stages) on {minutes:g}"
-               " minutes of talk ...")
+        tuned = replace(
+            config,
+            hearing=replace(
+                config.hearing,
+                phrase_threshold=threshold,
+                wake_threshold=result.threshold,
+                confirm_threshold=confirm,
+            ),
+        )
+        report(
+            f"  checking phrase threshold {threshold:.2f} (both stages) on {minutes:g}"
+            " minutes of talk ..."
+        )
         false, hours = measure_false_accepts(phrase, intent, tuned, minutes)
         if false / hours <= MAX_FALSE_ACCEPTS_PER_HOUR or threshold >= PHRASE_LIMITS[1]:
             break

@@ -45,8 +45,15 @@ def breathing_cues(cycles: int, pace_s: float = 1.0) -> list[Cue]:
                 first = count == 0
                 if cycle == 0 and phase_index == 0 and first:
                     # Leave time for the opening exhale before the grid starts.
-                    cues.append(Cue(text, data["exhale_counts"] * pace_s, after_end=True,
-                                    on_grid=True, tone=True))
+                    cues.append(
+                        Cue(
+                            text,
+                            data["exhale_counts"] * pace_s,
+                            after_end=True,
+                            on_grid=True,
+                            tone=True,
+                        )
+                    )
                 else:
                     cues.append(Cue(text, pace_s, on_grid=True, tone=first))
     cues.append(Cue(data["outro"], pace_s, on_grid=True))
@@ -57,7 +64,8 @@ def grounding_cues(answer_s: float) -> list[Cue]:
     data = _data("grounding")
     cues = [Cue(data["intro"], 0.3, after_end=True)]
     for prompt in data["prompts"]:
-        cues.append(Cue(prompt, 0.6 if len(cues) == 1 else answer_s, after_end=True,
-                        waits_for_answer=True))
+        cues.append(
+            Cue(prompt, 0.6 if len(cues) == 1 else answer_s, after_end=True, waits_for_answer=True)
+        )
     cues.append(Cue(data["outro"], answer_s, after_end=True))
     return cues

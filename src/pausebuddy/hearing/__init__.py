@@ -47,8 +47,9 @@ def with_meaning(heard: Heard, phrases: PhraseBook) -> Heard:
     match = phrases.match(heard.text)
     if match is None:
         return replace(heard, intent=None, phrase=None, length_s=None)
-    length = spoken_seconds(heard.text) \
-        if match.intent in (Intent.TIMEOUT, Intent.MORE_TIME) else None
+    length = (
+        spoken_seconds(heard.text) if match.intent in (Intent.TIMEOUT, Intent.MORE_TIME) else None
+    )
     return replace(heard, intent=match.intent, phrase=match.phrase, length_s=length)
 
 
@@ -68,8 +69,7 @@ class Recognizer(Protocol):
         """Not listening for n samples (its own voice is playing)."""
 
 
-def hear_all(recognizer: Recognizer,
-             audio: np.ndarray | Iterable[np.ndarray]) -> Iterator[Heard]:
+def hear_all(recognizer: Recognizer, audio: np.ndarray | Iterable[np.ndarray]) -> Iterator[Heard]:
     """A whole recording (samples, or its blocks) through `recognizer`, block by block as
     from a microphone; each thing heard as soon as it is heard."""
     from pausebuddy.audio import wav_blocks

@@ -28,6 +28,8 @@ class NoiseSuppressor:
         whole = len(pending) // FRAME * FRAME
         self._rest = pending[whole:]
         raw = pending[:whole].tobytes()
-        out = b"".join(self._processor.Process10ms(raw[i : i + 2 * FRAME]).audio
-                       for i in range(0, len(raw), 2 * FRAME))
+        out = b"".join(
+            self._processor.Process10ms(raw[i : i + 2 * FRAME]).audio
+            for i in range(0, len(raw), 2 * FRAME)
+        )
         return np.frombuffer(out, dtype=np.int16)

@@ -31,14 +31,17 @@ DIM = 96
 
 def model_files() -> tuple[Path, Path]:
     spec = importlib.util.find_spec("openwakeword")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "resources" / "models" \
-        if spec and spec.submodule_search_locations else None
-    files = (folder / "melspectrogram.onnx", folder / "embedding_model.onnx") if folder \
+    folder = (
+        Path(next(iter(spec.submodule_search_locations))) / "resources" / "models"
+        if spec and spec.submodule_search_locations
         else None
+    )
+    files = (folder / "melspectrogram.onnx", folder / "embedding_model.onnx") if folder else None
     if files is None or not all(f.exists() for f in files):
         raise HearingError(
             "The speech-embedding model files are missing (they come with the Python "
-            "package openwakeword==0.4.0): run scripts/setup.sh")
+            "package openwakeword==0.4.0): run scripts/setup.sh"
+        )
     return files
 
 
@@ -56,8 +59,9 @@ class SpeechEmbedder:
         mel_file, embedding_file = model_files()
         providers = ["CPUExecutionProvider"]
         self._mel = onnxruntime.InferenceSession(str(mel_file), options, providers=providers)
-        self._embedding = onnxruntime.InferenceSession(str(embedding_file), options,
-                                                       providers=providers)
+        self._embedding = onnxruntime.InferenceSession(
+            str(embedding_file), options, providers=providers
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -94,10 +98,12 @@ class SpeechEmbedder:
             return np.zeros((0, DIM), dtype=np.float32)
         index = np.arange(_MEL_FRAMES)[None] + (STEP // _HOP) * np.arange(n)[:, None]
         batch = frames[index][..., None]
-        return np.concatenate([
-            self._embedding.run(None, {"input_1": batch[i : i + 256]})[0].reshape(-1, DIM)
-            for i in range(0, n, 256)
-        ])
+        return np.concatenate(
+            [
+                self._embedding.run(None, {"input_1": batch[i : i + 256]})[0].reshape(-1, DIM)
+                for i in range(0, n, 256)
+            ]
+        )
 
     def embed(self, samples: np.ndarray) -> np.ndarray:
         """All embeddings of a whole recording, (n, 96); leaves the stream alone."""

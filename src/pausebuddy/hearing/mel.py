@@ -28,7 +28,8 @@ def log_mel(samples: np.ndarray) -> np.ndarray:
     padded = np.pad(audio, N_FFT // 2, mode="reflect")
     count = 1 + (len(padded) - N_FFT) // HOP
     frames = np.lib.stride_tricks.as_strided(
-        padded, shape=(count, N_FFT), strides=(padded.strides[0] * HOP, padded.strides[0]))
+        padded, shape=(count, N_FFT), strides=(padded.strides[0] * HOP, padded.strides[0])
+    )
     spectrum = np.fft.rfft(frames * _window(), axis=1)
     power = (spectrum.real**2 + spectrum.imag**2)[:-1]  # Whisper drops the last frame
     mel = _filters() @ power.T.astype(np.float32)
@@ -46,6 +47,7 @@ def _window() -> np.ndarray:
 def _filters(rate_hz: int = 16000) -> np.ndarray:
     """librosa.filters.mel(sr=16000, n_fft=400, n_mels=80): Slaney's mel scale (linear
     below 1 kHz, logarithmic above), triangles normalized to equal area."""
+
     def hz_to_mel(hz: np.ndarray) -> np.ndarray:
         hz = np.asarray(hz, dtype=np.float64)
         linear = hz / (200.0 / 3)

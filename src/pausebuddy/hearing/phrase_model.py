@@ -101,11 +101,21 @@ class PhraseModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        layers = {f"{name}{k}": array for k, layer in enumerate(self.layers)
-                  for name, array in zip(("weights", "bias"), layer, strict=True)}
-        np.savez_compressed(tmp, phrases=np.array(self.phrases), mean=self.mean,
-                            scale=self.scale, durations_s=self.durations_s,
-                            about=np.array(self.about), recipe=np.array(RECIPE), **layers)
+        layers = {
+            f"{name}{k}": array
+            for k, layer in enumerate(self.layers)
+            for name, array in zip(("weights", "bias"), layer, strict=True)
+        }
+        np.savez_compressed(
+            tmp,
+            phrases=np.array(self.phrases),
+            mean=self.mean,
+            scale=self.scale,
+            durations_s=self.durations_s,
+            about=np.array(self.about),
+            recipe=np.array(RECIPE),
+            **layers,
+        )
         tmp.replace(path)
 
     @classmethod
@@ -113,10 +123,19 @@ class PhraseModel:
         with np.load(path) as data:
             if int(data["recipe"]) != RECIPE:
                 raise ValueError(f"{path} was learned by recipe {int(data['recipe'])}")
-            layers = [(data[f"weights{k}"], data[f"bias{k}"])
-                      for k in range(len(data.files)) if f"weights{k}" in data.files]
-            return cls([str(p) for p in data["phrases"]], data["mean"], data["scale"],
-                       layers, data["durations_s"], str(data["about"]))
+            layers = [
+                (data[f"weights{k}"], data[f"bias{k}"])
+                for k in range(len(data.files))
+                if f"weights{k}" in data.files
+            ]
+            return cls(
+                [str(p) for p in data["phrases"]],
+                data["mean"],
+                data["scale"],
+                layers,
+                data["durations_s"],
+                str(data["about"]),
+            )
 
 
 def windows(embedded: np.ndarray) -> np.ndarray:
@@ -162,8 +181,9 @@ def grouping(groups: list[int]) -> np.ndarray:
     return matrix
 
 
-def spot(sure: np.ndarray, ends: np.ndarray, threshold: float,
-         quiet_until: dict[int, int]) -> list[tuple[int, int]]:
+def spot(
+    sure: np.ndarray, ends: np.ndarray, threshold: float, quiet_until: dict[int, int]
+) -> list[tuple[int, int]]:
     """The spotter's rule over windows' group probabilities `sure` (windows, groups)
     ending at `ends` (stream samples): (window, group) where the likeliest group is at
     least `threshold` sure, unless that group was heard less than COOLDOWN_S before.
@@ -194,8 +214,14 @@ class PhraseSpotter:
     """Feeds the embedder and the model as sound arrives; says when a phrase ends.
     `origin` is the stream sample the embedder's stream starts at (see `restart`)."""
 
-    def __init__(self, model: PhraseModel, threshold: float, groups: list[int] | None = None,
-                 embedder: SpeechEmbedder | None = None, candidate: float = 0.0) -> None:
+    def __init__(
+        self,
+        model: PhraseModel,
+        threshold: float,
+        groups: list[int] | None = None,
+        embedder: SpeechEmbedder | None = None,
+        candidate: float = 0.0,
+    ) -> None:
         """`groups`: phrases with the same number mean the same ("cancel", "cancel the
         break"): their probabilities add up. `candidate` (0: none): where the model is
         at least this sure but not `threshold` sure, it reports a candidate, for another
@@ -206,8 +232,7 @@ class PhraseSpotter:
         self.threshold = threshold
         self.candidate = candidate if 0 < candidate < threshold else 0.0
         self._candidates_quiet_until: dict[int, int] = {}
-        self._grouping = grouping(list(range(len(model.phrases))) if groups is None
-                                  else groups)
+        self._grouping = grouping(list(range(len(model.phrases))) if groups is None else groups)
         self.embedder = embedder or SpeechEmbedder()
         self._recent = np.zeros((0, DIM), dtype=np.float32)
         self._origin = 0
@@ -258,18 +283,30 @@ class PhraseSpotter:
             keep = self._ends >= ends[-1] - int(HISTORY_S * SAMPLE_RATE_HZ)
             self._ends = np.concatenate([self._ends[keep], ends])
             self._sure = np.concatenate([self._sure[keep], sure.astype(np.float32)])
-            hits = [(row, group, True)
-                    for row, group in spot(sure, ends, self.threshold, self._quiet_until)]
+            hits = [
+                (row, group, True)
+                for row, group in spot(sure, ends, self.threshold, self._quiet_until)
+            ]
             if self.candidate:
                 unsure = sure * (sure.max(axis=1, keepdims=True) < self.threshold)
-                hits += [(row, group, False) for row, group in
-                         spot(unsure, ends, self.candidate, self._candidates_quiet_until)]
+                hits += [
+                    (row, group, False)
+                    for row, group in spot(
+                        unsure, ends, self.candidate, self._candidates_quiet_until
+                    )
+                ]
             for row, group, certain in sorted(hits):
                 k = int(np.argmax(probs[row] * self._grouping[:, group]))  # its likeliest phrase
                 length = int(self.model.durations_s[k - 1] * SAMPLE_RATE_HZ)
                 end = int(ends[row])
-                found.append(Detection(self.model.phrases[k - 1], max(end - length, 0), end,
-                                       float(sure[row, group]), certain))
+                found.append(
+                    Detection(
+                        self.model.phrases[k - 1],
+                        max(end - length, 0),
+                        end,
+                        float(sure[row, group]),
+                        certain,
+                    )
+                )
         self._recent = self._recent[-(WINDOW - 1) :]
         return found
-

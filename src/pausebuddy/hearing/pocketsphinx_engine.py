@@ -153,8 +153,16 @@ _GRAMMAR_END = 3
 """The grammar's final state (its start is 0)."""
 
 # Words people put between the wake word and what they ask for.
-_BRIDGE = ["please", "we need a", "we need", "i need a", "can we have a", "can we", "just",
-           "let's have a"]
+_BRIDGE = [
+    "please",
+    "we need a",
+    "we need",
+    "i need a",
+    "can we have a",
+    "can we",
+    "just",
+    "let's have a",
+]
 
 
 class PocketsphinxRecognizer:
@@ -166,14 +174,25 @@ class PocketsphinxRecognizer:
 
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
         verifier = load_verifier(config.verifier_model, config.verifier)
-        self._verify = VerifyStage(verifier, phrases, config.verifier_threshold,
-                                   config.verifier_wake_threshold) \
-            if verifier is not None and phrases.wake_word else None
+        self._verify = (
+            VerifyStage(
+                verifier, phrases, config.verifier_threshold, config.verifier_wake_threshold
+            )
+            if verifier is not None and phrases.wake_word
+            else None
+        )
         """Judges what the other stages found likely but not sure (verify_stage.py)."""
-        self._scan = ScanStage(verifier, phrases, config.verifier_threshold,
-                               config.verifier_wake_threshold, config.verifier_scan_s) \
-            if self._verify is not None and verifier is not None \
-            and config.verifier_scan_s > 0 else None
+        self._scan = (
+            ScanStage(
+                verifier,
+                phrases,
+                config.verifier_threshold,
+                config.verifier_wake_threshold,
+                config.verifier_scan_s,
+            )
+            if self._verify is not None and verifier is not None and config.verifier_scan_s > 0
+            else None
+        )
         """Finds moments for it in talk the other stages found nothing in (scan_stage.py)."""
         self.expecting_reply = False
         self.over_own_voice = False
@@ -186,8 +205,9 @@ class PocketsphinxRecognizer:
         self._spotter = self._load_spotter(model_dir)
         self._grammar = self._load_grammar(model_dir)
         self._vad = Activity()
-        self._denoise = NoiseSuppressor(config.noise_suppression) \
-            if config.noise_suppression else None
+        self._denoise = (
+            NoiseSuppressor(config.noise_suppression) if config.noise_suppression else None
+        )
 
         self._pos = 0
         """Samples seen so far: the stream clock."""
@@ -214,8 +234,10 @@ class PocketsphinxRecognizer:
         self._phrase_spotter = self._load_phrase_spotter(request_phrases(phrases), "phrase")
         # One embedder for both models: only one listens at a time.
         self._reply_spotter = self._load_phrase_spotter(
-            reply_phrases(phrases), "reply",
-            self._phrase_spotter.embedder if self._phrase_spotter else None)
+            reply_phrases(phrases),
+            "reply",
+            self._phrase_spotter.embedder if self._phrase_spotter else None,
+        )
         self._phrases_resting = True
         """The phrase spotters are not fed (quiet, or not listening just before)."""
         self._spotter_fed: PhraseSpotter | None = None
@@ -242,16 +264,20 @@ class PocketsphinxRecognizer:
         breakdown by stage)."""
         costs = {}
         if self._scan is not None:
-            costs |= {"scan_cpu_s": self._scan.cpu_s, "scan_windows": self._scan.windows,
-                      "scan_scored_whole": self._scan.scored_whole}
+            costs |= {
+                "scan_cpu_s": self._scan.cpu_s,
+                "scan_windows": self._scan.windows,
+                "scan_scored_whole": self._scan.scored_whole,
+            }
         if self._verify is not None:
             costs |= {"verify_cpu_s": self._verify.cpu_s}
         return costs
 
     # -- set-up -----------------------------------------------------------------------
 
-    def _load_phrase_spotter(self, said: list[str], kind: str,
-                             embedder: SpeechEmbedder | None = None) -> PhraseSpotter | None:
+    def _load_phrase_spotter(
+        self, said: list[str], kind: str, embedder: SpeechEmbedder | None = None
+    ) -> PhraseSpotter | None:
         """The spotter for the request phrases (kind "phrase") or the replies ("reply"),
         if their model is learned."""
         if not self._config.phrase_model or not said:
@@ -260,19 +286,27 @@ class PocketsphinxRecognizer:
         try:
             model = find_model(said)
             if model is None:
-                _LOGGER.info("No %s model is learned for the configured phrases yet: %s "
-                             "hears them ('pausebuddy learn%s' learns one, in a few minutes).",
-                             kind, fallback, " --replies" if kind == "reply" else "")
+                _LOGGER.info(
+                    "No %s model is learned for the configured phrases yet: %s "
+                    "hears them ('pausebuddy learn%s' learns one, in a few minutes).",
+                    kind,
+                    fallback,
+                    " --replies" if kind == "reply" else "",
+                )
                 return None
             intents, groups = intent_groups(model, self._phrases)
             if kind == "phrase":
                 self._phrase_intents = intents
             candidate = 0.0
             if kind == "phrase":
-                candidate = self._config.verifier_candidate_threshold \
-                    if self._verify is not None else self._config.candidate_threshold
-            return PhraseSpotter(model, self._config.phrase_threshold, groups,
-                                 embedder=embedder, candidate=candidate)
+                candidate = (
+                    self._config.verifier_candidate_threshold
+                    if self._verify is not None
+                    else self._config.candidate_threshold
+                )
+            return PhraseSpotter(
+                model, self._config.phrase_threshold, groups, embedder=embedder, candidate=candidate
+            )
         except HearingError as err:
             _LOGGER.warning("%s. Until then %s hears the phrases.", err, fallback)
             return None
@@ -298,20 +332,27 @@ class PocketsphinxRecognizer:
             )
         with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
             small = Path(tmp) / "words.dict"
-            small.write_text("".join(line for lines in known.values() for line in lines),
-                             encoding="utf-8")
+            small.write_text(
+                "".join(line for lines in known.values() for line in lines), encoding="utf-8"
+            )
             try:
                 return Decoder(
-                    hmm=str(model_dir), dict=str(small), lm=None, bestpath=False,
-                    samprate=SAMPLE_RATE_HZ, loglevel="FATAL", **options,
+                    hmm=str(model_dir),
+                    dict=str(small),
+                    lm=None,
+                    bestpath=False,
+                    samprate=SAMPLE_RATE_HZ,
+                    loglevel="FATAL",
+                    **options,
                 )
             except (RuntimeError, ValueError) as exc:
                 raise HearingError(f"pocketsphinx could not load {model_dir}: {exc}") from exc
 
     def _load_spotter(self, model_dir: Path) -> Decoder:
         cores = [self._phrases.wake_word, *self._bare, *self._phrases.cores[Intent.STOP]]
-        decoder = self._decoder(model_dir, SPOTTER_OPTIONS,
-                                {w for core in cores for w in core.split()})
+        decoder = self._decoder(
+            model_dir, SPOTTER_OPTIONS, {w for core in cores for w in core.split()}
+        )
         with tempfile.TemporaryDirectory(prefix="pausebuddy-") as tmp:
             kws = Path(tmp) / "keyphrases.txt"
             lines = [f"{self._phrases.wake_word} /{self._config.wake_threshold:g}/"]
@@ -319,20 +360,25 @@ class PocketsphinxRecognizer:
             kws.write_text("\n".join(lines) + "\n", encoding="utf-8")
             decoder.add_kws("spot", str(kws))
             stop = Path(tmp) / "stop.txt"
-            stop.write_text("".join(f"{core} /{_STOP_THRESHOLD:g}/\n"
-                                    for core in self._phrases.cores[Intent.STOP]),
-                            encoding="utf-8")
+            stop.write_text(
+                "".join(
+                    f"{core} /{_STOP_THRESHOLD:g}/\n" for core in self._phrases.cores[Intent.STOP]
+                ),
+                encoding="utf-8",
+            )
             decoder.add_kws("stop", str(stop))
         return decoder
 
     def _load_grammar(self, model_dir: Path) -> Decoder:
         filler = [w for w in _FILLER if w not in self._phrases.words()]
-        words = {w for text in [self._phrases.wake_word, *self._cores, *filler, *_BRIDGE]
-                 for w in text.split()}
+        words = {
+            w
+            for text in [self._phrases.wake_word, *self._cores, *filler, *_BRIDGE]
+            for w in text.split()
+        }
         decoder = self._decoder(model_dir, SEARCH_OPTIONS, words)
         filler = [w for w in filler if decoder.lookup_word(w)]
-        grammar = _grammar(self._phrases.wake_word, self._cores, filler,
-                           decoder.config["lw"])
+        grammar = _grammar(self._phrases.wake_word, self._cores, filler, decoder.config["lw"])
         decoder.add_fsg("command", decoder.create_fsg("command", 0, _GRAMMAR_END, grammar))
         decoder.activate_search("command")
         return decoder
@@ -349,8 +395,11 @@ class PocketsphinxRecognizer:
         heard, self._held = self._held, []
         self._pos += len(samples)
         self._ring = np.concatenate([self._ring, samples])[-int(_RING_S * SAMPLE_RATE_HZ) :]
-        self._raw_ring = self._ring if self._denoise is None else \
-            np.concatenate([self._raw_ring, raw])[-int(_RING_S * SAMPLE_RATE_HZ) :]
+        self._raw_ring = (
+            self._ring
+            if self._denoise is None
+            else np.concatenate([self._raw_ring, raw])[-int(_RING_S * SAMPLE_RATE_HZ) :]
+        )
         speech_began, speech_ended = self._update_endpointer(samples)
         heard += self._replies_said_alone()
 
@@ -363,12 +412,18 @@ class PocketsphinxRecognizer:
             self._phrases_resting = True
             if self._window is not None:
                 self._drop_window()
-        if self._search == "stop" and not self.over_own_voice and (
-                not self._vad.in_speech or self._pos - self._own_voice_until > _STOP_LINGER):
+        if (
+            self._search == "stop"
+            and not self.over_own_voice
+            and (not self._vad.in_speech or self._pos - self._own_voice_until > _STOP_LINGER)
+        ):
             # Its voice has ended. If someone talks on right after it (the VAD still
             # hears speech), what they said since goes to the wake-word spotter.
-            back = min(self._pos - self._own_voice_until, len(self._ring)) \
-                if self._vad.in_speech else len(samples)
+            back = (
+                min(self._pos - self._own_voice_until, len(self._ring))
+                if self._vad.in_speech
+                else len(samples)
+            )
             self._spot_from(self._pos - max(back, len(samples)), until=self._pos - len(samples))
         if self._search == "stop" or self.over_own_voice:
             renewing = self._search == "stop"
@@ -376,8 +431,9 @@ class PocketsphinxRecognizer:
                 # From a little before this block: the word may have begun in the gap,
                 # or before the utterance it renews ended.
                 lead = _STOP_RENEW_LEAD if renewing else _STOP_LEAD
-                self._spot_from(self._pos - len(samples) - lead, "stop",
-                                until=self._pos - len(samples))
+                self._spot_from(
+                    self._pos - len(samples) - lead, "stop", until=self._pos - len(samples)
+                )
             _feed(self._spotter, raw)
             # Through _once too: a reply heard by both stages may be judged said on its
             # own only now, as its answer plays (it was reported twice).
@@ -396,8 +452,11 @@ class PocketsphinxRecognizer:
         elif not self._resting:
             _feed(self._spotter, samples)
         heard += self._check_spotting()
-        if not self._vad.in_speech and self._window is None \
-                and self._pos - self._speech_seen >= _REST_AFTER:
+        if (
+            not self._vad.in_speech
+            and self._window is None
+            and self._pos - self._speech_seen >= _REST_AFTER
+        ):
             # A quiet room: the spotter rests (it costs as much on silence as on talk).
             self._resting = True
         if speech_ended and self._search == "spot" and not self._resting:
@@ -405,8 +464,11 @@ class PocketsphinxRecognizer:
             # 8 s): restarting at each pause lets it adapt to this room and voice within
             # the first sentence instead of missing the phrase.
             self._start_spotting()
-        if self._window is None and self.expecting_reply and (
-                speech_began is not None or self._vad.in_speech):
+        if (
+            self._window is None
+            and self.expecting_reply
+            and (speech_began is not None or self._vad.in_speech)
+        ):
             # Any speech may be a reply, also speech that began before replies were
             # expected (they talked on while it answered).
             began = speech_began if speech_began is not None else self._pos - _REPLY_OVERLAP
@@ -419,8 +481,12 @@ class PocketsphinxRecognizer:
                 _feed(self._grammar, fresh)
                 window.fed_until = self._pos
             heard += self._check_window()
-            if self._window is not None and self._window.holding is not None \
-                    and self._pos >= self._window.holding[1] and not self._still_saying():
+            if (
+                self._window is not None
+                and self._window.holding is not None
+                and self._pos >= self._window.holding[1]
+                and not self._still_saying()
+            ):
                 # Waited long enough: report it now; the window may still add a length.
                 heard.append(self._window.holding[0])
                 self._window.reported = self._window.holding[0]
@@ -437,10 +503,10 @@ class PocketsphinxRecognizer:
             else:
                 if self._scan is not None:
                     for since, end, opens in self._scan.scan(
-                            self._ring, self._pos, self._speech_seen, self._own_voice_until):
+                        self._ring, self._pos, self._speech_seen, self._own_voice_until
+                    ):
                         self._verify.queue(since, end, opens)
-                heard += self._verify.judge(self._ring, self._pos,
-                                            talking=self._vad.in_speech)
+                heard += self._verify.judge(self._ring, self._pos, talking=self._vad.in_speech)
         return self._once(heard)
 
     def flush(self) -> list[Heard]:
@@ -462,8 +528,12 @@ class PocketsphinxRecognizer:
         ready, waiting = [], []
         for reply in self._replies:
             end = int(reply.end_s * SAMPLE_RATE_HZ)
-            if pauses.stands_alone(self._ring, int(reply.start_s * SAMPLE_RATE_HZ)
-                                   - ring_start, end - ring_start, ended):
+            if pauses.stands_alone(
+                self._ring,
+                int(reply.start_s * SAMPLE_RATE_HZ) - ring_start,
+                end - ring_start,
+                ended,
+            ):
                 ready.append(reply)
             elif not ended and self._pos < end + int(pauses.AFTER_S * SAMPLE_RATE_HZ):
                 waiting.append(reply)
@@ -487,9 +557,15 @@ class PocketsphinxRecognizer:
             # second report: the loop gives it to the time-out it just heard.
             adds_length = last is not None and (
                 (length is not None and last[2] != length)
-                or (item.length_unclear and last[2] is None and not last[3]))
-            if intent is not None and last is not None and last[0] is intent \
-                    and abs(end - last[1]) < _SAME_PHRASE and not adds_length:
+                or (item.length_unclear and last[2] is None and not last[3])
+            )
+            if (
+                intent is not None
+                and last is not None
+                and last[0] is intent
+                and abs(end - last[1]) < _SAME_PHRASE
+                and not adds_length
+            ):
                 _LOGGER.debug("'%s' heard again by the other stage", item.text)
                 continue
             self._last_report = (intent, end, length, item.length_unclear)
@@ -530,8 +606,13 @@ class PocketsphinxRecognizer:
             samples = self._ring[since - ring_start :]
         heard = []
         for found in spotter.accept(samples):
-            _LOGGER.debug("phrase model: '%s' (%.2f%s) at %.2f s", found.phrase, found.score,
-                          "" if found.sure else ", a candidate", found.end / SAMPLE_RATE_HZ)
+            _LOGGER.debug(
+                "phrase model: '%s' (%.2f%s) at %.2f s",
+                found.phrase,
+                found.score,
+                "" if found.sure else ", a candidate",
+                found.end / SAMPLE_RATE_HZ,
+            )
             phrase = _heard(found.phrase, found.start, found.end, found.score)
             if self.expecting_reply:
                 self._reply_heard(phrase)  # the grammar's window may hear it too (_once)
@@ -546,8 +627,7 @@ class PocketsphinxRecognizer:
                     # Likely, not sure: the grammar decodes the moment, from a little
                     # before where the phrase would begin, and judges it.
                     match = self._phrases.match(found.phrase)
-                    self._open_window(found.start - _CANDIDATE_LEAD,
-                                      wake=(found.start, found.end))
+                    self._open_window(found.start - _CANDIDATE_LEAD, wake=(found.start, found.end))
                     self._window.candidate = match.intent if match else None
                 continue
             if window is None and timeout:
@@ -557,13 +637,22 @@ class PocketsphinxRecognizer:
                 # someone to finish a sentence.
                 self._open_window(found.start - _WAKE_LEAD, wake=(found.start, found.end))
                 self._window.holding = (phrase, found.end + _HOLD)
-            elif window is not None and window.candidate is not None and not timeout \
-                    and window.holding is None and window.reported is None:
+            elif (
+                window is not None
+                and window.candidate is not None
+                and not timeout
+                and window.holding is None
+                and window.reported is None
+            ):
                 # Sure now, of the candidate that opened the window: no need to wait.
                 heard.append(phrase)
                 window.reported = phrase
-            elif window is not None and window.wake is not None and window.holding is None \
-                    and window.reported is None:
+            elif (
+                window is not None
+                and window.wake is not None
+                and window.holding is None
+                and window.reported is None
+            ):
                 # The wake-word spotter heard it too, and its window is still decoding:
                 # the window's words win if they are the same request (they may name a
                 # length), else this is reported when the window closes.
@@ -641,21 +730,24 @@ class PocketsphinxRecognizer:
             # The time-out words alone are only a candidate: keyphrase spotting of two
             # short words fires on ordinary talk, so the grammar must hear them too.
             _LOGGER.debug("candidate '%s' at %.2f s", word, start / SAMPLE_RATE_HZ)
-            self._open_window(start - _CONFIRM_LEAD_S * SAMPLE_RATE_HZ, wake=None,
-                              closes=end + int(_CONFIRM_TAIL_S * SAMPLE_RATE_HZ))
+            self._open_window(
+                start - _CONFIRM_LEAD_S * SAMPLE_RATE_HZ,
+                wake=None,
+                closes=end + int(_CONFIRM_TAIL_S * SAMPLE_RATE_HZ),
+            )
             return heard
         return []
 
     # -- stage 2: the command grammar ---------------------------------------------------
 
-    def _open_window(self, from_sample: float, wake: tuple[int, int] | None,
-                     closes: int | None = None) -> None:
+    def _open_window(
+        self, from_sample: float, wake: tuple[int, int] | None, closes: int | None = None
+    ) -> None:
         ring_start = self._pos - len(self._ring)
         from_sample = max(int(from_sample), ring_start)
         if closes is None:
             closes = from_sample + int(self._config.command_window_s * SAMPLE_RATE_HZ)
-        self._window = _Window(opened=from_sample, wake=wake, closes=closes,
-                               fed_until=self._pos)
+        self._window = _Window(opened=from_sample, wake=wake, closes=closes, fed_until=self._pos)
         # The cepstral mean as the spotter has it (it hears all speech, the grammar only
         # its windows), brought up to date with what it heard since its utterance began.
         if self._resting:
@@ -690,7 +782,8 @@ class PocketsphinxRecognizer:
         last = _extend(words, found, self._cores) if found else -1
         saying_length = found is not None and last > found[1]  # "... time out for ten"
         if self._pos >= window.closes and not (
-                saying_length and self._pos < window.closes + _HOLD_LENGTH):
+            saying_length and self._pos < window.closes + _HOLD_LENGTH
+        ):
             return self._close_window()  # its time is up
         # Stable means the words up to and including a phrase stopped changing; talk
         # after the phrase may go on changing without delaying the answer, unless it is
@@ -698,13 +791,13 @@ class PocketsphinxRecognizer:
         text = " ".join(words[: last + 1]) if found else " ".join(words)
         if text != window.last_text:
             window.last_text, window.text_since = text, self._pos
-        elif found and not saying_length \
-                and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ:
-            return self._close_window()
         elif (
-            not self._vad.in_speech
-            and self._pos - self._speech_seen >= _QUIET_S * SAMPLE_RATE_HZ
+            found
+            and not saying_length
+            and self._pos - window.text_since >= _STABLE_S * SAMPLE_RATE_HZ
         ):
+            return self._close_window()
+        elif not self._vad.in_speech and self._pos - self._speech_seen >= _QUIET_S * SAMPLE_RATE_HZ:
             return self._close_window()  # they stopped talking
         return []
 
@@ -721,9 +814,11 @@ class PocketsphinxRecognizer:
         wake = _find_core(words, [self._phrases.wake_word])
         if wake is not None:
             after = words[wake[1] + 1 :]
-            if any(after[: len(bridge.split())] == bridge.split()
-                   or (after and bridge.startswith(" ".join(after) + " "))
-                   for bridge in _BRIDGE):
+            if any(
+                after[: len(bridge.split())] == bridge.split()
+                or (after and bridge.startswith(" ".join(after) + " "))
+                for bridge in _BRIDGE
+            ):
                 return True
         held_end = int(window.holding[0].end_s * SAMPLE_RATE_HZ)
         if self._pos >= held_end + _HOLD_LENGTH:
@@ -733,8 +828,9 @@ class PocketsphinxRecognizer:
             return False
         # The words after it begin a length, or none are heard yet while they talk on
         # (the grammar's words lag the speech by a word).
-        return _extend(words, found, self._cores) > found[1] \
-            or (found[1] == len(words) - 1 and self._vad.in_speech)
+        return _extend(words, found, self._cores) > found[1] or (
+            found[1] == len(words) - 1 and self._vad.in_speech
+        )
 
     def _close_window(self) -> list[Heard]:
         window = self._window
@@ -750,17 +846,29 @@ class PocketsphinxRecognizer:
         # Segments name the pronunciation used: "ready(2)" is still "ready".
         words = [_PRONUNCIATION.sub("", s.word) for s in segs]
         found = _find_core(words, self._cores)
-        _LOGGER.debug("window %.2f-%.2f s heard: %s", window.opened / SAMPLE_RATE_HZ,
-                      self._pos / SAMPLE_RATE_HZ, words)
+        _LOGGER.debug(
+            "window %.2f-%.2f s heard: %s",
+            window.opened / SAMPLE_RATE_HZ,
+            self._pos / SAMPLE_RATE_HZ,
+            words,
+        )
         holding = window.holding[0] if window.holding is not None else None
         if found is None:
             _LOGGER.debug("command window closed with no phrase")
-            if window.wake is not None and holding is None and self._verify is not None \
-                    and not self.expecting_reply:
+            if (
+                window.wake is not None
+                and holding is None
+                and self._verify is not None
+                and not self.expecting_reply
+            ):
                 # The wake word, then only filler: under other voices the grammar often
                 # hears the request so. The verifier judges from the wake word on.
-                self._verify.queue(window.wake[0], min(max(self._speech_seen, window.wake[1]),
-                                                       window.wake[0] + 3 * SAMPLE_RATE_HZ))
+                self._verify.queue(
+                    window.wake[0],
+                    min(
+                        max(self._speech_seen, window.wake[1]), window.wake[0] + 3 * SAMPLE_RATE_HZ
+                    ),
+                )
             return [holding] if holding else []
         first, last = found
         wake_at = _find_core(words[:first], [self._phrases.wake_word])
@@ -790,18 +898,23 @@ class PocketsphinxRecognizer:
             # if they are the same request, or if they put a bridge after the wake word
             # (the model never heard one: see _still_saying).
             held = self._phrases.match(holding.text)
-            if heard_here is None or held is None \
-                    or (heard_here.intent is not held.intent and not bridged):
+            if (
+                heard_here is None
+                or held is None
+                or (heard_here.intent is not held.intent and not bridged)
+            ):
                 return [holding]
         elif window.reported is not None and spoken_seconds(text) is None:
             return []  # reported already; only a length would add something
-        elif window.candidate is not None and (heard_here is None or wake_at is None
-                                               or heard_here.intent is not window.candidate):
+        elif window.candidate is not None and (
+            heard_here is None or wake_at is None or heard_here.intent is not window.candidate
+        ):
             # The grammar must hear it all, the wake word too.
             _LOGGER.debug("the grammar heard '%s', not the candidate", " ".join(words))
             return []
-        elif window.reported is None and not bridged \
-                and not self._confirmed(heard_here, start, end):
+        elif (
+            window.reported is None and not bridged and not self._confirmed(heard_here, start, end)
+        ):
             # The phrase model is not asked about a bridged request: it never heard one
             # (it vetoed "pause buddy, we need a time out"). The verifier may still hear it.
             _LOGGER.debug("'%s' not confirmed by the phrase model", text)
@@ -812,11 +925,12 @@ class PocketsphinxRecognizer:
         reply = heard_here is not None and heard_here.intent not in REQUESTS
         if self.expecting_reply and (not woken or reply):
             words_said = last - first + 1
-            if not woken and end - start > (
-                    _REPLY_WORD_S + _NEXT_WORD_S * (words_said - 1)) * SAMPLE_RATE_HZ:
+            if (
+                not woken
+                and end - start > (_REPLY_WORD_S + _NEXT_WORD_S * (words_said - 1)) * SAMPLE_RATE_HZ
+            ):
                 # Longer than anyone says it: the grammar stretched it over noise.
-                _LOGGER.debug("'%s' took %.1f s: not a reply", text,
-                              (end - start) / SAMPLE_RATE_HZ)
+                _LOGGER.debug("'%s' took %.1f s: not a reply", text, (end - start) / SAMPLE_RATE_HZ)
                 return []
             # A reply after the wake word too must be said on its own: in talk during a
             # session the wake word was misheard and the grammar found "slower" or "skip"
@@ -832,12 +946,17 @@ class PocketsphinxRecognizer:
         reply model vetoed some the grammar heard right: Piper's "repeat", 0.02 sure),
         intents it has no phrase for, speech it did not hear (resting)."""
         spotter = self._phrase_spotter
-        if spotter is None or self.expecting_reply or match is None \
-                or match.intent not in self._phrase_intents:
+        if (
+            spotter is None
+            or self.expecting_reply
+            or match is None
+            or match.intent not in self._phrase_intents
+        ):
             return True
         threshold = min(self._config.confirm_threshold, self._config.phrase_threshold)
-        sure = spotter.most_sure(self._phrase_intents.index(match.intent), start,
-                                 end + SAMPLE_RATE_HZ)
+        sure = spotter.most_sure(
+            self._phrase_intents.index(match.intent), start, end + SAMPLE_RATE_HZ
+        )
         _LOGGER.debug("phrase model on '%s': %s", match.phrase, sure)
         return sure is None or sure >= threshold
 
@@ -868,7 +987,7 @@ def _feed(decoder: Decoder, samples: np.ndarray) -> None:
 class _Seg:
     """A copy of a pocketsphinx segment (the decoder reuses its own)."""
 
-    def __init__(self, seg) -> None:  # noqa: ANN001
+    def __init__(self, seg) -> None:
         self.word: str = seg.word
         self.start_frame: int = seg.start_frame
         self.end_frame: int = seg.end_frame
@@ -904,11 +1023,12 @@ def _pronunciations(dict_path: Path, words: set[str]) -> dict[str, list[str]]:
             for line in lines:
                 word = _PRONUNCIATION.sub("", line.split(maxsplit=1)[0]) if line.strip() else ""
                 if word in words:
-                    found.setdefault(word, []).append(line if line.endswith("\n")
-                                                      else line + "\n")
+                    found.setdefault(word, []).append(line if line.endswith("\n") else line + "\n")
     except OSError as exc:
-        raise HearingError(f"pocketsphinx's dictionary {dict_path} cannot be read: {exc}. "
-                           "Run scripts/setup.sh again.") from exc
+        raise HearingError(
+            f"pocketsphinx's dictionary {dict_path} cannot be read: {exc}. "
+            "Run scripts/setup.sh again."
+        ) from exc
     return found
 
 
@@ -950,8 +1070,7 @@ def _heard(text: str, start: int, end: int, prob: float) -> Heard:
     )
 
 
-def _grammar(wake_word: str, cores: list[str], filler: list[str],
-             weight: float) -> list[tuple]:
+def _grammar(wake_word: str, cores: list[str], filler: list[str], weight: float) -> list[tuple]:
     """Optional talk, the optional wake word, at most one command, optional talk: the
     transitions (from state, to state, probability[, word]) of a small finite-state
     grammar.
@@ -993,6 +1112,11 @@ def _grammar(wake_word: str, cores: list[str], filler: list[str],
         path(command, end, core, _COMMAND_COST)
     # What may be left out (wake word, bridge, command), as null transitions: each one
     # straight to where it leads, since pocketsphinx follows only one after a word.
-    transitions += [(start, command, 1.0), (start, end, 1.0), (woken, command, 1.0),
-                    (woken, end, 1.0), (command, end, 1.0)]
+    transitions += [
+        (start, command, 1.0),
+        (start, end, 1.0),
+        (woken, command, 1.0),
+        (woken, end, 1.0),
+        (command, end, 1.0),
+    ]
     return transitions

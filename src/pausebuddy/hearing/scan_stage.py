@@ -34,8 +34,14 @@ phrase's last word ends a window or two after it)."""
 
 
 class ScanStage:
-    def __init__(self, verifier: Verifier, phrases: PhraseBook, threshold: float,
-                 wake_threshold: float, hop_s: float) -> None:
+    def __init__(
+        self,
+        verifier: Verifier,
+        phrases: PhraseBook,
+        threshold: float,
+        wake_threshold: float,
+        hop_s: float,
+    ) -> None:
         self.verifier = verifier
         self._grammar = [e.text for e in request_grammar(phrases)]
         self._wake_tokens = verifier.count_tokens(f"{phrases.wake_word},")
@@ -50,8 +56,9 @@ class ScanStage:
         self.cpu_s = 0.0
         """CPU seconds spent scanning (the benchmark's breakdown by stage)."""
 
-    def scan(self, ring: np.ndarray, pos: int, speech_seen: int,
-             not_before: int = 0) -> list[tuple[int, int, int]]:
+    def scan(
+        self, ring: np.ndarray, pos: int, speech_seen: int, not_before: int = 0
+    ) -> list[tuple[int, int, int]]:
         """Moments in the windows due by `pos` (the end of `ring`), each as (where its
         phrase may begin, where it may end, where the window began), in stream samples.
         `speech_seen`: where speech was last heard (no scan in a quiet room);
@@ -77,10 +84,18 @@ class ScanStage:
             return []
         self.scored_whole += 1
         scored = self.verifier.score(encoded, self._grammar)
-        likely = [s for s in scored
-                  if Parts.of(s.logs, self._wake_tokens).request >= self._threshold - LOOSE]
+        likely = [
+            s
+            for s in scored
+            if Parts.of(s.logs, self._wake_tokens).request >= self._threshold - LOOSE
+        ]
         if not likely:
             return []
         chosen = max(likely, key=lambda s: Parts.of(s.logs, self._wake_tokens).request)
-        return [(start + int(chosen.start_s * SAMPLE_RATE_HZ),
-                 start + int(chosen.end_s * SAMPLE_RATE_HZ), start)]
+        return [
+            (
+                start + int(chosen.start_s * SAMPLE_RATE_HZ),
+                start + int(chosen.end_s * SAMPLE_RATE_HZ),
+                start,
+            )
+        ]

@@ -57,20 +57,23 @@ def request_grammar(phrases: PhraseBook) -> list[Expansion]:
         for core in phrases.cores[intent]:
             grammar.append(Expansion(intent, f"{wake}, {core}"))
             if intent is Intent.TIMEOUT:
-                grammar += [Expansion(intent, f"{wake}, {bridge} {core}")
-                            for bridge in TIMEOUT_BRIDGES]
+                grammar += [
+                    Expansion(intent, f"{wake}, {bridge} {core}") for bridge in TIMEOUT_BRIDGES
+                ]
     return grammar
 
 
 def length_grammar(timeout: Expansion) -> list[Expansion]:
     """The heard time-out followed by each spoken length."""
-    return [Expansion(Intent.TIMEOUT, f"{timeout.text} for {said}",
-                      spoken_seconds(f"for {said}"))
-            for said in DURATIONS]
+    return [
+        Expansion(Intent.TIMEOUT, f"{timeout.text} for {said}", spoken_seconds(f"for {said}"))
+        for said in DURATIONS
+    ]
 
 
-def best(scores: list[tuple[Expansion, Parts]], request_threshold: float,
-         wake_threshold: float) -> Verdict | None:
+def best(
+    scores: list[tuple[Expansion, Parts]], request_threshold: float, wake_threshold: float
+) -> Verdict | None:
     """The expansion whose request is likeliest, among those whose wake word and request
     are each likely enough.
 
@@ -81,8 +84,11 @@ def best(scores: list[tuple[Expansion, Parts]], request_threshold: float,
     talk, while 99% of requests clean, 66% under babble and 84% under a partner's voice
     at 10 dB were heard at the positions the phrases were said (scripts in the docs).
     """
-    likely = [(expansion, parts) for expansion, parts in scores
-              if parts.wake >= wake_threshold and parts.request >= request_threshold]
+    likely = [
+        (expansion, parts)
+        for expansion, parts in scores
+        if parts.wake >= wake_threshold and parts.request >= request_threshold
+    ]
     if not likely:
         return None
     expansion, parts = max(likely, key=lambda pair: pair[1].request)

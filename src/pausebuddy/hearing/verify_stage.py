@@ -64,8 +64,9 @@ class _Moment:
 
 
 class VerifyStage:
-    def __init__(self, verifier: Verifier, phrases: PhraseBook, threshold: float,
-                 wake_threshold: float) -> None:
+    def __init__(
+        self, verifier: Verifier, phrases: PhraseBook, threshold: float, wake_threshold: float
+    ) -> None:
         self.verifier = verifier
         self.threshold = threshold
         self.wake_threshold = wake_threshold
@@ -95,8 +96,9 @@ class VerifyStage:
         """Not listening any more (its own voice, a session): nothing left to judge."""
         self._queue = []
 
-    def judge(self, ring: np.ndarray, pos: int, ended: bool = False,
-              talking: bool = False) -> list[Heard]:
+    def judge(
+        self, ring: np.ndarray, pos: int, ended: bool = False, talking: bool = False
+    ) -> list[Heard]:
         """What the due moments were (all of them once the stream `ended`), judged on
         `ring` (the last audio, ending at stream sample `pos`); `talking`: there is speech
         at its end (a length may still be being said)."""
@@ -105,18 +107,20 @@ class VerifyStage:
             self._queue.remove(moment)
             self._judged_until = max(self._judged_until, moment.end)
             cpu = time.process_time()
-            found = self._judge(ring, pos - len(ring), moment, last_chance=ended,
-                                talking=talking)
+            found = self._judge(ring, pos - len(ring), moment, last_chance=ended, talking=talking)
             self.cpu_s += time.process_time() - cpu
             if found is not None:
                 heard.append(found)
         return heard
 
-    def _judge(self, ring: np.ndarray, ring_start: int, moment: _Moment,
-               last_chance: bool, talking: bool) -> Heard | None:
+    def _judge(
+        self, ring: np.ndarray, ring_start: int, moment: _Moment, last_chance: bool, talking: bool
+    ) -> Heard | None:
         until = min(moment.end + TAIL, ring_start + len(ring))
-        spans = {(max(until - LONG_WINDOW, ring_start), until),
-                 (max(moment.since - LEAD, ring_start), until)}
+        spans = {
+            (max(until - LONG_WINDOW, ring_start), until),
+            (max(moment.since - LEAD, ring_start), until),
+        }
         spans |= {(start, until) for start in moment.opens if start >= ring_start}
         verdicts = []
         for start, stop in sorted(spans):
@@ -126,16 +130,22 @@ class VerifyStage:
             encoded = self.verifier.encode(window)
             scored = self.verifier.score(encoded, [e.text for e in self._grammar])
             parts = [Parts.of(s.logs, self._wake_tokens) for s in scored]
-            verdict = best(list(zip(self._grammar, parts, strict=True)), self.threshold,
-                           self.wake_threshold)
+            verdict = best(
+                list(zip(self._grammar, parts, strict=True)), self.threshold, self.wake_threshold
+            )
             likeliest = max(range(len(parts)), key=lambda k: parts[k].request)
-            _LOGGER.debug("verifier %.2f-%.2f s: likeliest '%s' (wake word %.2f, request "
-                          "%.2f)", start / SAMPLE_RATE_HZ, stop / SAMPLE_RATE_HZ,
-                          scored[likeliest].text, parts[likeliest].wake,
-                          parts[likeliest].request)
+            _LOGGER.debug(
+                "verifier %.2f-%.2f s: likeliest '%s' (wake word %.2f, request %.2f)",
+                start / SAMPLE_RATE_HZ,
+                stop / SAMPLE_RATE_HZ,
+                scored[likeliest].text,
+                parts[likeliest].wake,
+                parts[likeliest].request,
+            )
             if verdict is not None:
-                verdicts.append((verdict, encoded, start,
-                                 scored[self._grammar.index(verdict.expansion)]))
+                verdicts.append(
+                    (verdict, encoded, start, scored[self._grammar.index(verdict.expansion)])
+                )
         if not verdicts:
             return None
         verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
@@ -148,26 +158,37 @@ class VerifyStage:
                 # while they are still talking: it may be the start of another ("for
                 # fi..." taken for "for four hours"). Judged again a moment later.
                 if moment.waits < MAX_WAITS and not last_chance:
-                    self._queue.append(_Moment(moment.since, moment.end + WAIT_LENGTH,
-                                               moment.waits + 1, moment.opens))
+                    self._queue.append(
+                        _Moment(
+                            moment.since, moment.end + WAIT_LENGTH, moment.waits + 1, moment.opens
+                        )
+                    )
                     return None
-                unclear = follows and verdict.expansion.length_s is None \
+                unclear = (
+                    follows
+                    and verdict.expansion.length_s is None
                     and self._length_unclear(encoded, chosen)
+                )
         end = start + int(chosen.end_s * SAMPLE_RATE_HZ)
         begin = min(start + int(chosen.start_s * SAMPLE_RATE_HZ), end - 1)
-        return Heard(text=verdict.expansion.text, start_s=begin / SAMPLE_RATE_HZ,
-                     end_s=end / SAMPLE_RATE_HZ,
-                     score=float(np.exp(verdict.score)), length_unclear=unclear)
+        return Heard(
+            text=verdict.expansion.text,
+            start_s=begin / SAMPLE_RATE_HZ,
+            end_s=end / SAMPLE_RATE_HZ,
+            score=float(np.exp(verdict.score)),
+            length_unclear=unclear,
+        )
 
     def _length_unclear(self, encoded: Encoded, chosen: Scored) -> bool:
         """Whether "for" was said after the time-out (a length began), though no length
         of the grammar was made out."""
         said_for = self.verifier.score(encoded, [f"{chosen.text} for"])[0]
-        return part_score(said_for.score, said_for.tokens, chosen.score,
-                          chosen.tokens) >= FOR_THRESHOLD
+        return (
+            part_score(said_for.score, said_for.tokens, chosen.score, chosen.tokens)
+            >= FOR_THRESHOLD
+        )
 
-    def _length(self, heard: Verdict, encoded: Encoded,
-                chosen: Scored) -> tuple[Verdict, Scored]:
+    def _length(self, heard: Verdict, encoded: Encoded, chosen: Scored) -> tuple[Verdict, Scored]:
         """The time-out with the length said after it, if one was."""
         lengths: list[Expansion] = length_grammar(heard.expansion)
         scored = self.verifier.score(encoded, [e.text for e in lengths])

@@ -52,14 +52,15 @@ class VoskRecognizer:
         if missing:
             raise HearingError(
                 "these phrase words are not in the Vosk model's vocabulary: "
-                + ", ".join(missing) + ". Say them with other words in the config phrases."
+                + ", ".join(missing)
+                + ". Say them with other words in the config phrases."
             )
         self._grammar = json.dumps(_grammar(phrases))
         self._recognizer = self._new_recognizer()
         self._skipped = 0
         """Samples not fed to Vosk (its own voice): Vosk's clock runs behind by this."""
 
-    def _new_recognizer(self):  # noqa: ANN202
+    def _new_recognizer(self):
         import vosk
 
         recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE_HZ, self._grammar)
@@ -89,10 +90,17 @@ class VoskRecognizer:
             _LOGGER.debug("'%s' without the wake word: not listening for that now", text)
             return []
         offset = self._skipped / SAMPLE_RATE_HZ
-        return [with_meaning(Heard(text=text, start_s=words[0]["start"] + offset,
-                                   end_s=words[-1]["end"] + offset,
-                                   score=min(float(w.get("conf", 1.0)) for w in words)),
-                             self._phrases)]
+        return [
+            with_meaning(
+                Heard(
+                    text=text,
+                    start_s=words[0]["start"] + offset,
+                    end_s=words[-1]["end"] + offset,
+                    score=min(float(w.get("conf", 1.0)) for w in words),
+                ),
+                self._phrases,
+            )
+        ]
 
 
 def _grammar(phrases: PhraseBook) -> list[str]:

@@ -51,16 +51,23 @@ def create_voice(config: VoiceConfig) -> Voice:
     except VoiceError as exc:
         if config.fallback_profile == config.profile:
             raise
-        _LOGGER.warning("Voice '%s' cannot speak (%s); using '%s' instead.",
-                        config.profile, exc, config.fallback_profile)
+        _LOGGER.warning(
+            "Voice '%s' cannot speak (%s); using '%s' instead.",
+            config.profile,
+            exc,
+            config.fallback_profile,
+        )
         profile = load_profile(config.fallback_profile)
         voice = _engine(profile)
-    _LOGGER.info("Speaking with the %s voice (%s).", profile.engine, profile.name
-                 if profile.engine == "espeak" else profile.model)
+    _LOGGER.info(
+        "Speaking with the %s voice (%s).",
+        profile.engine,
+        profile.name if profile.engine == "espeak" else profile.model,
+    )
     return CachedVoice(voice, profile) if config.cache else voice
 
 
-def _engine(profile) -> Voice:  # noqa: ANN001
+def _engine(profile) -> Voice:
     if profile.engine == "piper":
         from pausebuddy.voice.piper_engine import PiperVoice
 

@@ -50,16 +50,15 @@ class EspeakVoice:
                 try:
                     with wave.open(str(path), "rb") as wav:
                         rate = wav.getframerate()
-                        samples = np.frombuffer(wav.readframes(wav.getnframes()),
-                                                dtype=np.int16)
+                        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
                     if len(samples) or time.monotonic() >= deadline:
                         break
                 except (OSError, EOFError, wave.Error) as exc:
                     if time.monotonic() >= deadline:
-                        raise VoiceError(f"espeak-ng produced no audio for {text!r}: {exc}") \
-                            from exc
+                        raise VoiceError(
+                            f"espeak-ng produced no audio for {text!r}: {exc}"
+                        ) from exc
                 time.sleep(0.01)
         finally:
             path.unlink(missing_ok=True)
         return Clip(samples=trim_silence(samples), rate_hz=rate)  # espeak pads with quiet
-

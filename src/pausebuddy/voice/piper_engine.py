@@ -38,7 +38,8 @@ class PiperVoice:
             self._piper = Piper(
                 config=PiperConfig.from_dict(settings),
                 session=onnxruntime.InferenceSession(
-                    str(model), sess_options=options, providers=["CPUExecutionProvider"]),
+                    str(model), sess_options=options, providers=["CPUExecutionProvider"]
+                ),
             )
         except Exception as exc:  # onnxruntime raises its own, varied errors
             raise VoiceError(f"Piper could not load {model}: {exc}") from exc
@@ -78,4 +79,3 @@ def _model_files(model: str) -> tuple[Path, Path | None]:
             f"the Piper voice package {model} is not installed: run scripts/setup.sh"
         ) from exc
     return Path(package.model_path()), Path(package.config_path())
-

@@ -25,7 +25,9 @@ class VoiceProfile:
 
 
 _RANGES = {
-    "length_scale": (0.5, 2.0), "sentence_pause_s": (0.0, 2.0), "rate_wpm": (60, 300),
+    "length_scale": (0.5, 2.0),
+    "sentence_pause_s": (0.0, 2.0),
+    "rate_wpm": (60, 300),
     "volume": (0.0, 1.0),
 }
 _CHOICES = {"engine": ("piper", "espeak")}

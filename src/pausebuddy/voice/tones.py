@@ -9,8 +9,7 @@ from pausebuddy.voice import Clip
 _RATE_HZ = 22050
 
 
-def under(clip: Clip, freq_hz: float = 392.0, seconds: float = 0.5,
-          volume: float = 0.1) -> Clip:
+def under(clip: Clip, freq_hz: float = 392.0, seconds: float = 0.5, volume: float = 0.1) -> Clip:
     """`clip` with one soft note beneath its start: the cue and the tone begin together,
     so the tone never pushes the word off its count."""
     t = np.arange(int(seconds * clip.rate_hz)) / clip.rate_hz
