@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -65,33 +64,10 @@ class Events:
         pass
 
 
-def _segments(tmp: Path) -> dict[str, list[np.ndarray]]:
+def _segments() -> dict[str, list[np.ndarray]]:
     """Everything the hours are made of, synthesized once."""
     talk = [piece for piece in corpus.talk_pieces(corpus.SPEAKERS[:4], 240, seed=11) if piece.any()]
-    noise = []
-    for color in ("pinknoise", "brownnoise"):
-        path = tmp / f"{color}.wav"
-        subprocess.run(
-            [
-                "sox",
-                "-R",
-                "-n",
-                "-r",
-                str(audio.RATE_HZ),
-                "-c",
-                "1",
-                "-b",
-                "16",
-                str(path),
-                "synth",
-                "30",
-                color,
-                "vol",
-                "0.05",
-            ],
-            check=True,
-        )
-        noise.append(audio.read_wav(path))
+    noise = [corpus.noise(color, 30, volume=0.05) for color in ("pinknoise", "brownnoise")]
 
     def line(text: str) -> list[np.ndarray]:
         return [speaker.say(text) for speaker in corpus.SPEAKERS[:2]]
@@ -181,7 +157,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="pausebuddy-soak-"))
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
     print("Synthesizing the pieces ...", flush=True)
-    segments = _segments(tmp)
+    segments = _segments()
     scene._piper_voice.cache_clear()  # the scene's voice is done: free it
 
     config = Config()

@@ -17,6 +17,10 @@ from pausebuddy import scene
 VOICES = [scene.PIPER, "en-us+klatt"]
 BEFORE = "I cannot believe you said that to my mother again."
 AFTER = "Fine, whatever you want."
+ONE_CYCLE = (
+    "In two three four Hold two three four five six seven Out two three four five six seven eight"
+).split()
+"""What one 4-7-8 cycle says, count by count."""
 
 
 # The CLI runs with its own empty config, state and data dirs: a developer's real

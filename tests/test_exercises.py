@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import ONE_CYCLE
+
 from pausebuddy.exercises import breathing_cues, grounding_cues
 
 
@@ -10,28 +12,7 @@ def test_breathing_is_4_7_8_for_each_cycle() -> None:
     texts = [c.text for c in cues]
     assert "exhale" in " ".join(texts).lower() or "breathe all the way out" in " ".join(texts)
     grid = texts[texts.index("In") : -1]
-    one_cycle = [
-        "In",
-        "two",
-        "three",
-        "four",
-        "Hold",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "Out",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-    ]
-    assert grid == one_cycle * 4
+    assert grid == ONE_CYCLE * 4
     # Counts sit on a one-second grid anchored to scheduled starts, not to clip ends.
     counts = cues[texts.index("In") + 1 : -1]
     assert all(c.delay_s == 1.0 and not c.after_end for c in counts)

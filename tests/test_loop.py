@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import json_lines, phrase_in_talk, run_cli
+from conftest import ONE_CYCLE, json_lines, phrase_in_talk, run_cli
 
 from pausebuddy import app, audio, scene
 from pausebuddy.config import load_config
@@ -14,27 +14,6 @@ from pausebuddy.conversation import prompts
 
 LINES = prompts()
 SHORT = "break_minutes: 0.5\nbreathing_cycles: 1\nreminder_repeats: 0\nsnooze_minutes: 0.25\n"
-ONE_CYCLE = [
-    "In",
-    "two",
-    "three",
-    "four",
-    "Hold",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "Out",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-]
 
 
 def run_loop(tmp_path: Path, talk: scene.Scene, config: Path, name: str = "scene"):

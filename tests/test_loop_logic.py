@@ -83,14 +83,27 @@ class KeptSink:
         pass
 
 
+def _loop(script: list, events: EventLog, **overrides) -> Loop:
+    """A loop on the fakes, with `overrides` to the config and the loop's own options."""
+    options = {k: overrides.pop(k) for k in ("hearing_room",) if k in overrides}
+    config = dataclasses.replace(Config(), hearing=HearingConfig(barge_in=False), **overrides)
+    return Loop(
+        config,
+        ScriptedRecognizer(script),
+        PhraseBook(config.phrases),
+        SilentVoice(),
+        KeptSink(),
+        events,
+        **options,
+    )
+
+
 def _run(
     script: list[tuple[float, Intent, float | None]], seconds: float, **overrides
 ) -> tuple[list[dict], SilentVoice, ScriptedRecognizer]:
-    hearing = HearingConfig(barge_in=False)
-    config = dataclasses.replace(Config(), hearing=hearing, **overrides)
-    recognizer, voice = ScriptedRecognizer(script), SilentVoice()
     events = EventLog(keep=True)
-    loop = Loop(config, recognizer, PhraseBook(config.phrases), voice, KeptSink(), events)
+    loop = _loop(script, events, **overrides)
+    recognizer, voice = loop._recognizer, loop._voice
     silence = np.zeros(BLOCK, dtype=np.int16)
     loop.run(silence for _ in range(int(seconds * RATE / BLOCK)))
     return events.events, voice, recognizer
@@ -149,17 +162,8 @@ def test_it_does_not_listen_to_its_own_voice_without_barge_in() -> None:
 
 
 def test_ready_is_said_once_audio_comes_from_an_open_device(caplog) -> None:
-    config = dataclasses.replace(Config(), hearing=HearingConfig(barge_in=False))
     room = {"open": False}
-    loop = Loop(
-        config,
-        ScriptedRecognizer([]),
-        PhraseBook(config.phrases),
-        SilentVoice(),
-        KeptSink(),
-        EventLog(),
-        hearing_room=lambda: room["open"],
-    )
+    loop = _loop([], EventLog(), hearing_room=lambda: room["open"])
     silence = np.zeros(BLOCK, dtype=np.int16)
     with caplog.at_level(logging.INFO, logger="pausebuddy.loop"):
         loop.run([silence] * 5)  # the missing microphone's silence
@@ -171,15 +175,7 @@ def test_ready_is_said_once_audio_comes_from_an_open_device(caplog) -> None:
 
 
 def test_nothing_to_listen_to_says_no_ready(caplog) -> None:
-    config = dataclasses.replace(Config(), hearing=HearingConfig(barge_in=False))
-    loop = Loop(
-        config,
-        ScriptedRecognizer([]),
-        PhraseBook(config.phrases),
-        SilentVoice(),
-        KeptSink(),
-        EventLog(),
-    )
+    loop = _loop([], EventLog())
     with caplog.at_level(logging.INFO, logger="pausebuddy.loop"):
         loop.conversation.start("breathing", 0.0)
         loop.run(iter(()))  # `breathe --output`: no input at all

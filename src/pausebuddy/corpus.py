@@ -74,32 +74,10 @@ def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     return np.clip(mixed, -32768, 32767).astype(np.int16)
 
 
-def noise(color: str, seconds: float) -> np.ndarray:
-    """sox's pinknoise, brownnoise or whitenoise; -R makes it the same every run."""
+def noise(color: str, seconds: float, volume: float = 0.5) -> np.ndarray:
+    """sox's pinknoise, brownnoise or whitenoise, the same every run."""
     with tempfile.TemporaryDirectory(prefix="pausebuddy-noise-") as tmp:
-        path = Path(tmp) / "noise.wav"
-        subprocess.run(
-            [
-                "sox",
-                "-R",
-                "-n",
-                "-r",
-                str(RATE_HZ),
-                "-c",
-                "1",
-                "-b",
-                "16",
-                str(path),
-                "synth",
-                f"{seconds:.2f}",
-                color,
-                "vol",
-                "0.5",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return read_wav(path)
+        return read_wav(scene.write_noise(Path(tmp) / "noise.wav", color, seconds, volume))
 
 
 def babble(seconds: float, seed: int = 0) -> np.ndarray:

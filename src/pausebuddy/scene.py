@@ -123,26 +123,7 @@ def mix_noise(
     noise = noisy.with_suffix(".noise.wav")
     seconds = len(read_wav(clean)) / RATE_HZ
     # -R: the same noise every run, so a scene is reproducible.
-    subprocess.run(
-        [
-            "sox",
-            "-R",
-            "-n",
-            "-r",
-            str(RATE_HZ),
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(noise),
-            "synth",
-            f"{seconds:.3f}",
-            color,
-            "vol",
-            "0.5",
-        ],
-        check=True,
-    )
+    write_noise(noise, color, seconds, volume=0.5)
     gain = _rms(clean) / _rms(noise) / 10 ** (snr_db / 20)
     subprocess.run(
         ["sox", "-m", str(clean), "-v", f"{gain:.5f}", str(noise), str(noisy)],
@@ -156,3 +137,11 @@ def mix_noise(
 def _rms(path: Path) -> float:
     samples = read_wav(path).astype(np.float64)
     return float(np.sqrt(np.mean(samples**2)))
+
+
+def write_noise(path: str | Path, color: str, seconds: float, volume: float = 0.5) -> Path:
+    """sox's pinknoise, brownnoise or whitenoise as a 16 kHz WAV at `path`; -R makes it
+    the same every run, so a scene is reproducible."""
+    command = f"sox -R -n -r {RATE_HZ} -c 1 -b 16 {path} synth {seconds:.3f} {color}"
+    subprocess.run([*command.split(), "vol", str(volume)], check=True, capture_output=True)
+    return Path(path)
