@@ -9,8 +9,8 @@ from conftest import run_cli
 
 from pausebuddy import corpus, talk
 from pausebuddy.config import Config
-from pausebuddy.phrase_check import judge, pronunciations, similarity
 from pausebuddy.phrases import Intent, PhraseBook, normalize
+from pausebuddy.tools.phrase_check import judge, pronunciations, similarity
 
 
 def test_the_default_phrase_is_judged_good() -> None:

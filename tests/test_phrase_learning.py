@@ -25,8 +25,9 @@ from pausebuddy.hearing.phrase_model import (
     reply_phrases,
     request_phrases,
 )
-from pausebuddy.phrase_learning import ACCENTS, VARIANTS, Recipe, learn, other_text
 from pausebuddy.phrases import PhraseBook, normalize
+from pausebuddy.tools.learning import Recipe, learn
+from pausebuddy.tools.learning_corpus import ACCENTS, VARIANTS, other_text
 
 
 def test_streamed_embeddings_are_those_of_the_whole_recording() -> None:

@@ -7,7 +7,7 @@ then a softmax; learning joins three networks of 32 units into one) over the las
 embeddings (2 s of sound), with a class per phrase and one for anything else. It fires
 near the end of a phrase. A second model covers the replies ("stop", "five more
 minutes", ...), said without the wake word while a session waits for them. Models are
-learned from synthetic speech (`pausebuddy learn [--replies]`, phrase_learning.py); the
+learned from synthetic speech (`pausebuddy learn [--replies]`, tools/learning.py); the
 default phrases' models ship in the package.
 
 This is openWakeWord's method (a classifier over Google's speech embeddings, trained on

@@ -9,6 +9,7 @@ talk with the real recognizer.
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from pausebuddy import talk
-from pausebuddy.config import Config
+from pausebuddy.config import Config, load_config
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, normalize
 
 MIN_SYLLABLES = 4
@@ -170,3 +171,30 @@ def measure_false_accepts(
     for item in hear_all(recognizer, blocks()):
         heard += item.intent is intent
     return heard, samples / RATE_HZ / 3600
+
+
+def command(args: argparse.Namespace) -> int:
+    """`pausebuddy check-phrase`."""
+    config = load_config(args.config)
+    intent = Intent(args.intent)
+    verdict = judge(args.phrase, intent, config)
+    about = f": {verdict.syllables} syllables" if verdict.syllables else ""
+    print(f"'{verdict.phrase}' as a {intent.value} phrase{about}.")
+    if verdict.syllables and args.minutes > 0:
+        print(f"Listening for it in {args.minutes:g} minutes of synthesized talk ...", flush=True)
+        heard, hours = measure_false_accepts(args.phrase, intent, config, args.minutes)
+        verdict.false_accepts_per_hour = heard / hours
+        print(
+            f"Heard it {heard} time(s) in {hours * 60:.1f} minutes of talk that never says"
+            f" it: {heard / hours:.1f} false accepts per hour."
+        )
+        if heard / hours > MAX_FALSE_ACCEPTS_PER_HOUR:
+            verdict.problems.append(
+                "It is heard in ordinary talk: it would speak up when nobody asked."
+            )
+    for note in verdict.notes:
+        print(f"Note: {note}")
+    for problem in verdict.problems:
+        print(f"Problem: {problem}")
+    print("Good: no problems found." if verdict.good else "Better choose another phrase.")
+    return 0 if verdict.good else 1

@@ -3,14 +3,22 @@ nothing is recorded, and the words are shown only if they are a configured phras
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from pausebuddy import audio
 from pausebuddy.activity import Activity
 from pausebuddy.audio import RATE_HZ
+from pausebuddy.config import load_config
+from pausebuddy.hearing import create_recognizer
+from pausebuddy.microphone import Microphone
+from pausebuddy.phrases import PhraseBook
+from pausebuddy.speaker import Speaker
+from pausebuddy.voice import create_voice
 
 QUIET_DBFS = -45.0
 """Speech peaking below this is too quiet to be heard reliably across a room."""
@@ -98,3 +106,55 @@ def _meter_line(level: float, talking: bool) -> str:
     filled = 0 if level == -math.inf else max(0, min(width, int((level + 70) / 70 * width)))
     shown = "  -inf" if level == -math.inf else f"{level:6.1f}"
     return f"  {shown} dBFS |{'#' * filled}{' ' * (width - filled)}|{'  speech' if talking else ''}"
+
+
+def command(args: argparse.Namespace) -> int:
+    """`pausebuddy check`."""
+    config = load_config(args.config)
+    print(f"Config: {args.config or 'defaults + user config'}: fine.")
+    phrases = PhraseBook(config.phrases)
+    recognizer = create_recognizer(config.hearing, phrases)
+    print(f"Hearing: {config.hearing.engine} is ready.")
+    fine = True
+    if not (args.input or args.no_speaker):
+        voice = create_voice(config.voice)
+        try:
+            speaker = Speaker(config.audio.output_device)
+            speaker.play(voice.render(_SPEAKER_TEST), 0.0)
+            speaker.close()
+            fine &= speaker.working
+            print(
+                "Speaker: played a test line."
+                if speaker.working
+                else "Speaker: it failed (see the warning above)."
+            )
+        except audio.AudioError as exc:
+            print(f"Speaker: {exc}")
+            fine = False
+    if args.input:
+        blocks = audio.wav_file_blocks(args.input)
+        print(f"Listening to {args.input} (up to {args.seconds:g} s).")
+    else:
+        blocks = Microphone(config.audio.input_device).blocks()
+        print(f"Listening for {args.seconds:g} s. Say your time-out phrase from where you sit.")
+    heard: list[str] = []
+
+    def hearing(blocks):
+        for block in blocks:
+            for item in recognizer.accept(block):
+                if item.intent is not None:
+                    heard.append(f"Heard '{item.text}' -> {item.intent.value}")
+                    print("  " + heard[-1], flush=True)
+            yield block
+
+    levels = LevelCheck()
+    for line in levels.meter(hearing(blocks), args.seconds):
+        print(line, flush=True)
+    ok, notes = levels.verdict()
+    for note in notes:
+        print(note)
+    print(f"Phrases heard: {len(heard)}." if heard else "No phrase was heard.")
+    return 0 if fine and ok else 1
+
+
+_SPEAKER_TEST = "This is pausebuddy. If you can hear me, the speaker works."

@@ -11,16 +11,27 @@ recording, by a margin (never stricter than configured), and no lower than talk 
 
 from __future__ import annotations
 
+import argparse
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
+from pausebuddy import audio
 from pausebuddy.audio import RATE_HZ
-from pausebuddy.config import Config
+from pausebuddy.config import (
+    Config,
+    ConfigError,
+    default_config_path,
+    load_config,
+    save_settings,
+)
 from pausebuddy.hearing import create_recognizer, hear_all
-from pausebuddy.phrase_check import MAX_FALSE_ACCEPTS_PER_HOUR, measure_false_accepts
+from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.tools.phrase_check import MAX_FALSE_ACCEPTS_PER_HOUR, measure_false_accepts
 
 THRESHOLDS = [10.0**-e for e in range(10, 75, 5)]
 """Keyphrase thresholds tried, strict to loose."""
@@ -231,3 +242,108 @@ def _tune_phrase_model(
         threshold = min(round(threshold + 0.1, 2), PHRASE_LIMITS[1])
     result.phrase_threshold, result.phrase_scores = round(threshold, 2), scores
     result.both_false_accepts = false
+
+
+def command(args: argparse.Namespace) -> int:
+    """`pausebuddy tune`."""
+    config = load_config(args.config)
+    phrase = args.phrase or config.phrases.timeout[0]
+    intent = (
+        Intent.TIMEOUT
+        if args.phrase is None
+        else (PhraseBook(config.phrases).match(phrase) or _no_intent(phrase)).intent
+    )
+    if args.record:
+        recordings = _record_takes(config, args.record, phrase)
+    elif args.files:
+        recordings = [audio.read_wav(path) for path in args.files]
+    else:
+        raise ConfigError("tune needs WAV files of the phrase, or --record N")
+    print(f"Tuning the hearing for '{phrase}' on {len(recordings)} recordings:")
+    try:
+        result = tune(recordings, phrase, intent, config, args.minutes)
+    except TuningError as exc:
+        print(f"Not tuned: {exc}")
+        return 1
+    rate = result.false_accepts / result.talk_hours
+    print(
+        f"Every recording is heard by the wake-word stage from threshold"
+        f" {result.strictest:.0e}; with a margin for other days: {result.threshold:.0e},"
+        f" where talk was taken for the phrase {result.false_accepts} time(s) in"
+        f" {result.talk_hours * 60:.0f} minutes ({rate:.1f} per hour)."
+    )
+    settings: dict[str, object] = {"hearing.wake_threshold": float(f"{result.threshold:.0e}")}
+    phrase_note = ""
+    if result.phrase_threshold is not None and result.both_false_accepts is not None:
+        rate = result.both_false_accepts / result.talk_hours
+        print(
+            f"The phrase model was at least {min(result.phrase_scores or [0]):.2f} sure of"
+            f" each recording; its threshold: {result.phrase_threshold:.2f}. With both,"
+            f" talk was taken for the phrase {result.both_false_accepts} time(s)"
+            f" ({rate:.1f} per hour)."
+        )
+        settings["hearing.phrase_threshold"] = result.phrase_threshold
+        phrase_note = f", phrase_threshold {result.phrase_threshold:.2f}"
+        if result.confirm_threshold is not None:
+            print(
+                f"What only the wake-word stage hears now needs the phrase model"
+                f" {result.confirm_threshold:g} sure of it (was"
+                f" {config.hearing.confirm_threshold:g}), so that it hears every recording."
+            )
+            settings["hearing.confirm_threshold"] = result.confirm_threshold
+            phrase_note += f", confirm_threshold {result.confirm_threshold:g}"
+    if result.verifier_threshold is not None and result.verifier_scores:
+        print(
+            f"The verifier found the phrase at least {min(result.verifier_scores):.2f} likely"
+            f" in each recording; its threshold: {result.verifier_threshold:.2f}"
+            f" (was {config.hearing.verifier_threshold:.2f})."
+        )
+        settings["hearing.verifier_threshold"] = result.verifier_threshold
+        phrase_note += f", verifier_threshold {result.verifier_threshold:.2f}"
+    if rate > MAX_FALSE_ACCEPTS_PER_HOUR:
+        print(
+            "Not saved: at the threshold your voices need, ordinary talk is heard as the"
+            " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again."
+        )
+        return 1
+    note = (
+        f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e}"
+        f"{phrase_note} from {len(recordings)} recordings of '{phrase}' (all heard from"
+        f" {result.strictest:.0e}; {result.false_accepts} false accepts in"
+        f" {result.talk_hours * 60:.0f} min of talk)"
+    )
+    if args.dry_run:
+        print(f"Dry run, nothing saved. It would record: {note}")
+        return 0
+    path = Path(args.config) if args.config else default_config_path()
+    save_settings(path, {**settings, "hearing.tuned": note})
+    print(f"Saved in {path}. A running pausebuddy takes it on SIGHUP or restart.")
+    return 0
+
+
+def _no_intent(phrase: str):
+    raise ConfigError(
+        f"'{phrase}' is not one of the configured phrases: add it to the config first, then tune it"
+    )
+
+
+def _record_takes(config: Config, takes: int, phrase: str) -> list:
+
+    blocks = Microphone(config.audio.input_device).blocks()
+
+    def take(seconds: float) -> np.ndarray:
+        pieces, have = [], 0
+        while have < seconds * audio.RATE_HZ:
+            pieces.append(next(blocks))
+            have += len(pieces[-1])
+        return np.concatenate(pieces)
+
+    recordings = []
+    try:
+        for number in range(1, takes + 1):
+            print(f"Take {number} of {takes}: say '{phrase}' now (4 seconds) ...", flush=True)
+            recordings.append(take(4.0))
+            take(1.5)  # a breath between takes, not part of either
+    finally:
+        blocks.close()
+    return recordings
