@@ -66,3 +66,29 @@ def write_config(tmp_path: Path):
         return path
 
     return write
+
+
+FAST_MODULES = {
+    "test_activity",
+    "test_any_input",
+    "test_audio",
+    "test_config",
+    "test_conversation",
+    "test_denoise",
+    "test_echo",
+    "test_echo_delay",
+    "test_exercises",
+    "test_loop_logic",
+    "test_pauses",
+    "test_phrases",
+    "test_verdict",
+}
+"""Modules whose tests run in seconds (the logic, with fakes of its own, and the
+command's answers to mistakes): `pytest -m "not slow"` runs these alone, in under a
+minute. Every other module synthesizes speech and runs the real engines."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module.__name__ not in FAST_MODULES:
+            item.add_marker(pytest.mark.slow)
