@@ -15,7 +15,7 @@ from conftest import ENV, json_lines, phrase_in_talk, run_cli
 
 from pausebuddy import scene
 from pausebuddy.breaks import BreakStore, SavedBreak
-from pausebuddy.conversation import prompts
+from pausebuddy.wording import prompts
 
 LINES = prompts()
 

@@ -9,8 +9,9 @@ import time
 
 from pausebuddy.breaks import BreakStore, SavedBreak
 from pausebuddy.config import Config
-from pausebuddy.conversation import Conversation, prompts, say_clock, say_when
+from pausebuddy.conversation import Conversation
 from pausebuddy.phrases import Intent
+from pausebuddy.wording import prompts, say_clock, say_when
 
 LINES = prompts()
 

@@ -10,7 +10,7 @@ from conftest import ONE_CYCLE, json_lines, phrase_in_talk, run_cli
 
 from pausebuddy import app, audio, scene
 from pausebuddy.config import load_config
-from pausebuddy.conversation import prompts
+from pausebuddy.wording import prompts
 
 LINES = prompts()
 SHORT = "break_minutes: 0.5\nbreathing_cycles: 1\nreminder_repeats: 0\nsnooze_minutes: 0.25\n"

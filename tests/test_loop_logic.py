@@ -11,12 +11,12 @@ import logging
 import numpy as np
 
 from pausebuddy.config import Config, HearingConfig
-from pausebuddy.conversation import prompts
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import Heard
 from pausebuddy.loop import Loop
 from pausebuddy.phrases import Intent, PhraseBook
 from pausebuddy.voice import Clip
+from pausebuddy.wording import prompts
 
 LINES = prompts()
 RATE = 16000

@@ -15,9 +15,9 @@ from conftest import json_lines, phrase_in_talk, run_cli
 from pausebuddy import audio, corpus, scene
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.config import Config
-from pausebuddy.conversation import prompts
 from pausebuddy.hearing import create_recognizer
 from pausebuddy.phrases import PhraseBook
+from pausebuddy.wording import prompts
 
 LINES = prompts()
 

@@ -20,7 +20,6 @@ from tqdm import tqdm
 from pausebuddy import app, audio, paths
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import config_to_yaml, load_config
-from pausebuddy.conversation import say_duration
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.history import HistoryLog
@@ -28,6 +27,7 @@ from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import PhraseBook
 from pausebuddy.voice import create_voice
 from pausebuddy.voice.lines import fixed_lines
+from pausebuddy.wording import say_duration
 
 _LOGGER = logging.getLogger("pausebuddy")
 

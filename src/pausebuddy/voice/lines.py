@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pausebuddy.config import Config
-from pausebuddy.conversation import prompts, say_duration
 from pausebuddy.exercises import breathing_cues, grounding_cues
+from pausebuddy.wording import prompts, say_duration
 
 
 def fixed_lines(config: Config) -> list[str]:
