@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pausebuddy.speaker import Mixer
+from pausebuddy.mixer import Mixer
 
 RATE = 1000  # a small rate keeps the frame arithmetic readable
 EPOCH = 1_000_000.0
