@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from pausebuddy import audio
 from pausebuddy.breaks import BreakStore, SavedBreak
-from pausebuddy.config import Config, ConfigError, config_from_yaml, load_config
+from pausebuddy.config import Config, ConfigError
+from pausebuddy.config_file import config_from_yaml, load_config
 from pausebuddy.history import HistoryLog
 
 # Derandomized: the same examples every run, so CI never fails on a new draw; run

@@ -6,7 +6,8 @@ import pytest
 import yaml
 from conftest import run_cli
 
-from pausebuddy.config import Config, ConfigError, config_from_yaml, config_to_yaml
+from pausebuddy.config import Config, ConfigError
+from pausebuddy.config_file import config_from_yaml, config_to_yaml
 
 
 def test_defaults_are_the_briefs() -> None:

@@ -9,7 +9,7 @@ import pytest
 from conftest import ONE_CYCLE, json_lines, phrase_in_talk, run_cli
 
 from pausebuddy import app, audio, scene
-from pausebuddy.config import load_config
+from pausebuddy.config_file import load_config
 from pausebuddy.wording import prompts
 
 LINES = prompts()

@@ -95,7 +95,7 @@ def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(tmp
     tuned = run_cli("--config", config, "tune", *takes, "--minutes", "1")
     assert tuned.returncode == 0, tuned.stdout + tuned.stderr
     assert "Saved in" in tuned.stdout
-    from pausebuddy.config import load_config
+    from pausebuddy.config_file import load_config
 
     saved = load_config(config)
     assert saved.break_minutes == 25  # the rest of their config is kept

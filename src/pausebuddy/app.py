@@ -13,7 +13,8 @@ import numpy as np
 
 from pausebuddy import audio
 from pausebuddy.breaks import BreakStore
-from pausebuddy.config import Config, load_config
+from pausebuddy.config import Config
+from pausebuddy.config_file import load_config
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog

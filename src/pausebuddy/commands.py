@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from pausebuddy import app, audio, paths
 from pausebuddy.breaks import BreakStore
-from pausebuddy.config import config_to_yaml, load_config
+from pausebuddy.config_file import config_to_yaml, load_config
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.history import HistoryLog

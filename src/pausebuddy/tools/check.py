@@ -13,7 +13,7 @@ import numpy as np
 from pausebuddy import audio
 from pausebuddy.activity import Activity
 from pausebuddy.audio import RATE_HZ
-from pausebuddy.config import load_config
+from pausebuddy.config_file import load_config
 from pausebuddy.hearing import create_recognizer
 from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import PhraseBook

@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from pausebuddy import corpus
 from pausebuddy.audio import RATE_HZ
-from pausebuddy.config import load_config
+from pausebuddy.config_file import load_config
 from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
 from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel, windows
 from pausebuddy.phrases import PhraseBook

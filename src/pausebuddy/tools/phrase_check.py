@@ -17,7 +17,8 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from pausebuddy import talk
-from pausebuddy.config import Config, load_config
+from pausebuddy.config import Config
+from pausebuddy.config_file import load_config
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, normalize
 
 MIN_SYLLABLES = 4

@@ -21,13 +21,8 @@ import numpy as np
 
 from pausebuddy import audio
 from pausebuddy.audio import RATE_HZ
-from pausebuddy.config import (
-    Config,
-    ConfigError,
-    default_config_path,
-    load_config,
-    save_settings,
-)
+from pausebuddy.config import Config, ConfigError
+from pausebuddy.config_file import default_config_path, load_config, save_settings
 from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import Intent, PhraseBook

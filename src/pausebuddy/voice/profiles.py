@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pausebuddy import paths
-from pausebuddy.config import ConfigError, dataclass_from_yaml
+from pausebuddy.config import ConfigError
+from pausebuddy.config_file import dataclass_from_yaml
 from pausebuddy.voice import VoiceError
 
 SHIPPED_DIR = Path(__file__).resolve().parents[3] / "voices"
