@@ -67,9 +67,10 @@ class ScanStage:
         if pos < self._next:
             return []
         self._next = pos + self._hop
-        window = ring[-min(WINDOW, pos - not_before) :]
-        if pos - speech_seen > TALK_LINGER or len(window) < SAMPLE_RATE_HZ:
+        length = min(WINDOW, pos - not_before, len(ring))
+        if pos - speech_seen > TALK_LINGER or length < SAMPLE_RATE_HZ:
             return []
+        window = ring[len(ring) - length :]  # not ring[-0:], the whole ring
         cpu = time.process_time()
         try:
             return self._scan(window, pos - len(window))
