@@ -80,6 +80,12 @@ class Room:
     def unplug(self, name: str) -> None:
         self.pactl("unload-module", self.modules.pop(name))
 
+    def plug_all(self) -> None:
+        """Both devices back, as the next test expects them (after a failed test too)."""
+        for name in ("mic", "speaker"):
+            if name not in self.modules:
+                self.plug(name)
+
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
@@ -231,7 +237,9 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
         time.sleep(3)  # listening for a while
         # The microphone is pulled out: it says so once, through the speaker.
         room.unplug("mic")
-        _wait(lambda: loop.said("can't hear the room"), 15, "saying it cannot hear")
+        # Within 2 s of silence it notices; on a busy machine (the suite's other worker
+        # learning a phrase model on every core) saying so may take longer.
+        _wait(lambda: loop.said("can't hear the room"), 30, "saying it cannot hear")
         lost_at = time.monotonic() - recording.started
         time.sleep(3)
         room.plug("mic")
@@ -251,6 +259,7 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
     finally:
         room_audio = recording.stop()
         loop.stop()
+        room.plug_all()
     log = loop.log.read_text()
     assert [e["hearing"] for e in loop.events("microphone")] == [False, True], log[-3000:]
     assert [e["intent"] for e in loop.events("heard")] == ["timeout"], log[-3000:]
