@@ -35,9 +35,14 @@ ENV = {
 }
 
 
+def cli(*args: str | Path) -> list[str]:
+    """The command line that runs `pausebuddy ARGS` in this Python."""
+    return [sys.executable, "-m", "pausebuddy", *map(str, args)]
+
+
 def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pausebuddy", *map(str, args)],
+        cli(*args),
         capture_output=True,
         text=True,
         timeout=timeout,

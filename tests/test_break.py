@@ -6,12 +6,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ENV, json_lines, phrase_in_talk, run_cli
+from conftest import ENV, cli, json_lines, phrase_in_talk, run_cli
 
 from pausebuddy import scene
 from pausebuddy.breaks import BreakStore, SavedBreak
@@ -82,21 +81,18 @@ def test_a_kill_9_mid_break_loses_nothing(tmp_path: Path, write_config) -> None:
 def _start(config: Path, wav: Path, state: Path, events: Path) -> subprocess.Popen:
     """`pausebuddy run` on a WAV at real speed, as a live process."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pausebuddy",
+        cli(
             "run",
             "--config",
-            str(config),
+            config,
             "--input",
-            str(wav),
+            wav,
             "--realtime",
             "--state",
-            str(state),
+            state,
             "--events",
-            str(events),
-        ],
+            events,
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=ENV,
@@ -173,19 +169,7 @@ def test_sighup_takes_a_good_config_and_refuses_a_bad_one(tmp_path: Path) -> Non
     events, log = tmp_path / "events.jsonl", tmp_path / "log.txt"
     with open(log, "w") as log_file:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pausebuddy",
-                "run",
-                "--config",
-                str(config),
-                "--input",
-                str(wav),
-                "--realtime",
-                "--events",
-                str(events),
-            ],
+            cli("run", "--config", config, "--input", wav, "--realtime", "--events", events),
             stdout=subprocess.DEVNULL,
             stderr=log_file,
             env=ENV,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ENV, json_lines, phrase_in_talk
+from conftest import ENV, cli, json_lines, phrase_in_talk
 
 from pausebuddy import audio, scene
 
@@ -143,19 +143,16 @@ class Running:
         self.events_path, self.log = tmp_path / "events.jsonl", tmp_path / "log.txt"
         with open(self.log, "w") as log_file:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "pausebuddy",
+                cli(
                     "run",
                     "--config",
-                    str(config),
+                    config,
                     *(["--debug"] if debug else []),
                     "--state",
-                    str(tmp_path / "break.json"),
+                    tmp_path / "break.json",
                     "--events",
-                    str(self.events_path),
-                ],
+                    self.events_path,
+                ),
                 env=room.env,
                 stdout=subprocess.DEVNULL,
                 stderr=log_file,

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ENV, phrase_in_talk
+from conftest import ENV, cli, phrase_in_talk
 
 from pausebuddy import scene
 
@@ -58,16 +57,7 @@ def test_a_time_out_opens_no_network_and_writes_only_state_and_cache(tmp_path: P
             str(trace),
             "-e",
             "trace=socket,connect,bind,open,openat,creat,rename,renameat,renameat2",
-            sys.executable,
-            "-m",
-            "pausebuddy",
-            "run",
-            "--config",
-            str(config),
-            "--input",
-            str(talk),
-            "--state",
-            str(state),
+            *cli("run", "--config", config, "--input", talk, "--state", state),
         ],
         env=env,
         capture_output=True,
