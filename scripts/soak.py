@@ -28,12 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import audio, corpus, scene
+from pausebuddy import app, audio, corpus, scene, sinks
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config
-from pausebuddy.hearing import create_recognizer
-from pausebuddy.loop import Loop
-from pausebuddy.phrases import PhraseBook
+from pausebuddy.events import EventLog
 from pausebuddy.voice import create_voice
 
 MINUTE = 60 * audio.RATE_HZ
@@ -41,10 +39,11 @@ WARM_UP_S = 30 * 60
 """Memory growth is measured from here: caches and the first break have settled."""
 
 
-class Events:
+class Events(EventLog):
     """Counts what the loop reports and checks every break got its reminder."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.count: Counter[str] = Counter()
         self.heard: list[str] = []
         self.ended: Counter[str] = Counter()
@@ -59,9 +58,6 @@ class Events:
             self.heard.append(f"{event['t'] / 60:7.1f} min  {event['intent']:10} {event['text']}")
         elif kind == "break_ended":
             self.ended[event["how"]] += 1
-
-    def close(self) -> None:
-        pass
 
 
 def _segments() -> dict[str, list[np.ndarray]]:
@@ -163,18 +159,15 @@ def main() -> int:
     config = Config()
     if args.voice:
         config = replace(config, voice=replace(config.voice, profile=args.voice))
-    phrases = PhraseBook(config.phrases)
     events = Events()
     voice = create_voice(config.voice)
-    loop = Loop(
+    loop = app.build_loop(
         config,
-        create_recognizer(config.hearing, phrases),
-        phrases,
-        voice,
-        audio.NullSink(),
+        sinks.NullSink(),
         events,
         store=BreakStore(tmp / "break.json"),
         epoch_s=time.time(),
+        voice=voice,
     )
     planned: Counter[str] = Counter()
     memory: list[tuple[float, float]] = []

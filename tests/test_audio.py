@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pausebuddy import audio
+from pausebuddy import audio, sinks
+from pausebuddy.timeline import Timeline
 
 
 def _write(path: Path, samples: np.ndarray, rate: int, channels: int = 1) -> Path:
@@ -64,7 +65,7 @@ def test_a_bad_file_is_an_error_before_any_block(
 def test_the_timeline_places_each_clip_at_its_time_across_its_pieces(tmp_path: Path) -> None:
     from pausebuddy.voice import Clip
 
-    timeline = audio.WavTimeline(tmp_path / "said.wav")
+    timeline = sinks.WavTimeline(tmp_path / "said.wav")
     one = Clip(np.full(3 * audio.RATE_HZ, 1000, np.int16), audio.RATE_HZ)
     timeline.play(one, 58.5)  # across the first 60 s piece's end
     timeline.play(one, 60.0)  # overlapping it
@@ -81,4 +82,18 @@ def test_the_timeline_places_each_clip_at_its_time_across_its_pieces(tmp_path: P
 
 def test_a_timeline_it_cannot_write_is_an_error_at_once(tmp_path: Path) -> None:
     with pytest.raises(OSError):
-        audio.WavTimeline(tmp_path / "missing" / "said.wav")
+        sinks.WavTimeline(tmp_path / "missing" / "said.wav")
+
+
+def test_one_timeline_places_cuts_moves_and_forgets_clips() -> None:
+    timeline = Timeline()
+    timeline.place(2, np.ones(4, dtype=np.float32))
+    timeline.place(4, np.full(4, 2.0, dtype=np.float32), tag="second")
+    assert timeline.mix(0, 10).tolist() == [0, 0, 1, 1, 3, 3, 2, 2, 0, 0]
+    assert timeline.end == 8
+    timeline.cut(5)  # interrupted: nothing from sample 5 on
+    assert timeline.mix(0, 10).tolist() == [0, 0, 1, 1, 3, 0, 0, 0, 0, 0]
+    timeline.move(4, 3)  # the second clip came late: it plays 3 samples later
+    assert timeline.mix(0, 10).tolist() == [0, 0, 1, 1, 1, 0, 0, 2, 0, 0]
+    timeline.forget_before(6)
+    assert [clip.tag for clip in timeline.clips] == ["second"]

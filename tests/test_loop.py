@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import ONE_CYCLE, json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import app, audio, scene
+from pausebuddy import app, audio, scene, sinks
 from pausebuddy.config_file import load_config
 from pausebuddy.wording import prompts
 
@@ -257,6 +257,6 @@ def _live_session(tmp_path: Path, config, talk: scene.Scene, name: str):
     """A breathing session through the live loop's code (lookahead and all), on a WAV."""
     wav = talk.write(tmp_path / f"{name}.wav")
     out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.jsonl"
-    loop = app.build_loop(config, audio.WavTimeline(out), events, live=True)
+    loop = app.build_loop(config, sinks.WavTimeline(out), events, live=True)
     app.run_loop(loop, audio.wav_file_blocks(wav), drain=True, until_idle=True, start="breathing")
     return json_lines(events.read_text()), audio.read_wav(out)

@@ -14,7 +14,8 @@ from pausebuddy.config import Config, HearingConfig
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import Heard
 from pausebuddy.loop import Loop
-from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.phrases import Intent
+from pausebuddy.sinks import SteadySink
 from pausebuddy.voice import Clip
 from pausebuddy.wording import prompts
 
@@ -65,7 +66,7 @@ class SilentVoice:
         return Clip(np.zeros(int(0.3 * words * RATE), dtype=np.int16), RATE)
 
 
-class KeptSink:
+class KeptSink(SteadySink):
     def __init__(self) -> None:
         self.played: list[tuple[float, float]] = []
         self.end_s = 0.0
@@ -90,7 +91,6 @@ def _loop(script: list, events: EventLog, **overrides) -> Loop:
     return Loop(
         config,
         ScriptedRecognizer(script),
-        PhraseBook(config.phrases),
         SilentVoice(),
         KeptSink(),
         events,

@@ -11,16 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import audio
+from pausebuddy import audio, sinks
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config
 from pausebuddy.config_file import load_config
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
-from pausebuddy.loop import Loop, Sink
+from pausebuddy.loop import Loop, Parts
 from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import PhraseBook
+from pausebuddy.sinks import Sink
 from pausebuddy.speaker import Speaker
 from pausebuddy.voice import Voice, create_voice
 from pausebuddy.voice.lines import fixed_lines
@@ -47,7 +48,7 @@ def open_sink(config: Config, live: bool, epoch_s: float, keep_trying: bool = Fa
     """The speaker when live, else a sink that plays nowhere."""
     if live:
         return Speaker(config.audio.output_device, epoch_s=epoch_s, keep_trying=keep_trying)
-    return audio.NullSink()
+    return sinks.NullSink()
 
 
 def wait_until(epoch_s: float, t: float) -> None:
@@ -96,7 +97,6 @@ def build_loop(
     loop = Loop(
         config,
         recognizer,
-        phrases,
         voice,
         sink,
         events,
@@ -105,12 +105,22 @@ def build_loop(
         pace=pace,
         history=history,
         lookahead_s=LOOKAHEAD_S if live else 0.0,
-        reload_config=functools.partial(load_config, config_path),
+        rewire=functools.partial(rewire, config_path),
         hearing_room=(lambda: microphone.hearing) if microphone is not None else None,
     )
     if microphone is not None:
         microphone.on_change = loop.microphone_changed
     return loop
+
+
+def rewire(config_path: str | None, running: Parts) -> Parts:
+    """The parts of the config at `config_path`, read again: its recognizer, and its
+    voice (the running one if the voice settings did not change). Raises ConfigError,
+    HearingError or VoiceError: the loop then keeps what it has."""
+    config = load_config(config_path)
+    recognizer = create_recognizer(config.hearing, PhraseBook(config.phrases))
+    voice = create_voice(config.voice) if config.voice != running.config.voice else running.voice
+    return Parts(config, recognizer, voice)
 
 
 def run_loop(

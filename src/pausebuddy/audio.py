@@ -1,8 +1,7 @@
-"""Audio at the edges: WAV sources, the WAV and silent sinks (the speaker is speaker.py,
-the microphone microphone.py), and what the devices share.
+"""Audio at the edges: WAV files in and out, resampling, and what the devices share (the
+microphone is microphone.py, the speaker speaker.py, the sinks sinks.py).
 
-Sources yield blocks of 16 kHz mono int16 (what the hearing engines take); sinks take
-`Clip`s at their own rate and a start time on the loop's clock.
+Sources yield blocks of 16 kHz mono int16 (what the hearing engines take).
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-
-from pausebuddy.voice import Clip
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -203,72 +200,8 @@ def wav_blocks(samples: np.ndarray) -> Iterator[np.ndarray]:
         yield samples[i : i + BLOCK]
 
 
-# -- sinks -----------------------------------------------------------------------------
-
-
-class WavTimeline:
-    """Everything said, placed at its start time, written as one WAV aligned with the input.
-
-    The file is opened at once (a path it cannot write is an error before any work), and
-    written a piece at a time at the end: only the clips are held, never the whole
-    timeline (a 45-minute scene is 170 MB as one array)."""
-
-    def __init__(self, path: str | Path) -> None:
-        self._path = Path(path)
-        # Opened here, not by wave: a wave.open that fails complains again as it is freed.
-        self._file = open(path, "wb")  # closed in close()
-        self._wav = wave.open(self._file, "wb")
-        self._placed: list[tuple[int, np.ndarray]] = []
-        self._length = 0
-
-    def play(self, clip: Clip, start_s: float) -> None:
-        samples = resample(clip.samples, clip.rate_hz, RATE_HZ)
-        start = int(round(start_s * RATE_HZ))
-        self._placed.append((start, samples))
-        self._length = max(self._length, start + len(samples))
-
-    def extend_to(self, seconds: float) -> None:
-        self._length = max(self._length, int(seconds * RATE_HZ))
-
-    def cut(self, seconds: float) -> None:
-        """Silence from `seconds` on: it was interrupted."""
-        at = int(round(seconds * RATE_HZ))
-        self._placed = [
-            (start, samples[: max(at - start, 0)]) for start, samples in self._placed if start < at
-        ]
-
-    def close(self) -> None:
-        self._wav.setnchannels(1)
-        self._wav.setsampwidth(2)
-        self._wav.setframerate(RATE_HZ)
-        piece = 60 * RATE_HZ
-        for at in range(0, self._length, piece):
-            mix = np.zeros(min(piece, self._length - at), dtype=np.float32)
-            for start, samples in self._placed:
-                lo, hi = max(start, at), min(start + len(samples), at + len(mix))
-                if lo < hi:
-                    mix[lo - at : hi - at] += samples[lo - start : hi - start]
-            self._wav.writeframes(to_int16(mix).tobytes())
-        self._wav.close()
-        self._file.close()
-
-
 RETRY_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 """Pauses between attempts to reopen a device; the last one repeats for as long as it takes."""
-
-
-class NullSink:
-    def play(self, clip: Clip, start_s: float) -> None:
-        pass
-
-    def cut(self, seconds: float) -> None:
-        pass
-
-    def extend_to(self, seconds: float) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def device_id(name: str | None) -> int | str | None:

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-from pausebuddy import app, audio, paths
+from pausebuddy import app, audio, paths, sinks
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config_file import config_to_yaml, load_config
 from pausebuddy.events import EventLog
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if store is not None:
         _check_state(store, args.keep_trying)
     events = _writing(EventLog, args.events, "--events") if args.events else None
-    output = _writing(audio.WavTimeline, args.output, "--output") if args.output else None
+    output = _writing(sinks.WavTimeline, args.output, "--output") if args.output else None
     voice = app.ready_voice(config, live=not args.input)
     epoch = time.time()
     pace = microphone = None
@@ -105,7 +105,7 @@ def exercise(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     kind = "breathing" if args.command == "breathe" else "grounding"
     events = _writing(EventLog, args.events, "--events") if args.events else None
-    output = _writing(audio.WavTimeline, args.output, "--output") if args.output else None
+    output = _writing(sinks.WavTimeline, args.output, "--output") if args.output else None
     voice = app.ready_voice(config, live=not args.output)
     epoch = time.time()
     microphone = None
@@ -185,7 +185,7 @@ def demo(args: argparse.Namespace) -> int:
     talk.pause(2.0)
     talk.write(args.scene)
     events = EventLog(keep=True)
-    loop = app.build_loop(config, audio.WavTimeline(args.output), events)
+    loop = app.build_loop(config, sinks.WavTimeline(args.output), events)
     app.run_loop(loop, audio.wav_blocks(talk.samples), drain=True)
     print(f"\nTimeline (seconds on the scene's clock; the scene is {args.scene}):")
     for _, start, end in talk.marks:

@@ -8,45 +8,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 
 from pausebuddy.activity import Activity
-from pausebuddy.audio import RATE_HZ, resample
+from pausebuddy.audio import RATE_HZ
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config, ConfigError
 from pausebuddy.conversation import Conversation
-from pausebuddy.echo import SOMEONE_ELSE_DB, EchoCanceller, EchoError
-from pausebuddy.echo_delay import LATEST, WINDOW, EchoDelay
 from pausebuddy.events import EventLog
-from pausebuddy.hearing import Heard, HearingError, Recognizer, create_recognizer
+from pausebuddy.hearing import Heard, HearingError, Recognizer
 from pausebuddy.history import HistoryLog
-from pausebuddy.phrases import Intent, PhraseBook, normalize
-from pausebuddy.voice import Clip, Voice, VoiceError, create_voice
+from pausebuddy.own_voice import OwnVoice
+from pausebuddy.phrases import Intent, normalize
+from pausebuddy.sinks import Sink
+from pausebuddy.voice import Clip, Voice, VoiceError
 from pausebuddy.voice.tones import chime, under
 
 _LOGGER = logging.getLogger(__name__)
 
-
-_ECHO_LEAD = RATE_HZ // 20
-"""The canceller's reference is lined up this much early (50 ms): within its tail."""
-_PLAYED_KEPT = WINDOW + LATEST + RATE_HZ
-"""What it played is kept this long: the delay is measured against it."""
-
 _DROPS_WHAT_IS_QUEUED = frozenset({Intent.STOP, Intent.CANCEL})
 """Heard while nothing is playing, these still drop lines queued ahead of their time."""
-_OVER_ITS_VOICE = frozenset({Intent.STOP})
-"""What counts while it is speaking; its own words never do. Only "stop": with other
-replies allowed too, its own voice coming back from the room was heard as "slower",
-"next" and the like (tests/test_self_hearing.py)."""
 
 
-class Sink(Protocol):
-    def play(self, clip: Clip, start_s: float) -> None: ...
-    def extend_to(self, seconds: float) -> None: ...
-    def cut(self, seconds: float) -> None: ...
-    def close(self) -> None: ...
+@dataclass(frozen=True)
+class Parts:
+    """What a config makes of the loop: built by the wiring code (app.py), taken whole."""
+
+    config: Config
+    recognizer: Recognizer
+    voice: Voice
 
 
 class Loop:
@@ -54,7 +46,6 @@ class Loop:
         self,
         config: Config,
         recognizer: Recognizer,
-        phrases: PhraseBook,
         voice: Voice,
         sink: Sink,
         events: EventLog,
@@ -63,25 +54,25 @@ class Loop:
         pace: Callable[[float], None] | None = None,
         history: HistoryLog | None = None,
         lookahead_s: float = 0.0,
-        reload_config: Callable[[], Config] | None = None,
+        rewire: Callable[[Parts], Parts] | None = None,
         hearing_room: Callable[[], bool] | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
         and --realtime runs); without it, waiting for the reminder takes no time.
         `lookahead_s`: live, cues are handed to the speaker this early, and it waits for
-        their exact time (ticks come only once a block). `reload_config`: reads the config
-        again when `reload_requested` is set (SIGHUP). `hearing_room()`: whether the input
-        is a device that is open (a missing microphone yields silence to keep the clock)."""
+        their exact time (ticks come only once a block). `rewire(parts)`: the parts of
+        the config read again, when `reload_requested` is set (SIGHUP). `hearing_room()`:
+        whether the input is a device that is open (a missing microphone yields silence
+        to keep the clock)."""
         self._config = config
         self._recognizer = recognizer
-        self._phrases = phrases
         self._voice = voice
         self._sink = sink
         self._events = events
         self._pace = pace
         self._lookahead = lookahead_s
-        self._reload_config = reload_config
+        self._rewire = rewire
         self.reload_requested = False
         self._hearing_room = hearing_room or (lambda: True)
         self._ready_said = False
@@ -97,20 +88,8 @@ class Loop:
         self.conversation.restore(0.0)
         self.now_s = 0.0
         self._speaking_until = 0.0
-        self._deaf: list[tuple[float, float]] = []
-        """(start, end plus a room-echo tail) of each line lately scheduled: its own voice
-        may be in the input then. Lines are scheduled ahead of their time (lookahead_s),
-        so only those that have begun count."""
         self._activity = Activity()
-        self._echo = _echo_canceller() if config.hearing.barge_in else None
-        self._played: list[tuple[int, np.ndarray]] = []
-        """(start sample on the audio clock, 16 kHz samples) of what it played lately:
-        the echo canceller's reference."""
-        self._echo_delay = EchoDelay()
-        self._echo_learned = False
-        self._own_lines: list[tuple[float, float, str]] = []
-        """(start, end, normalized text) of what it said lately: its own words are not
-        commands, even when the room brings them back to the microphone."""
+        self._own = OwnVoice(config.hearing.self_mute_tail_s, config.hearing.barge_in)
 
     def run(
         self, blocks: Iterable[np.ndarray], drain: bool = True, until_idle: bool = False
@@ -127,8 +106,8 @@ class Loop:
             if self.reload_requested:
                 self._reload()
             self._check_speaker()
-            for line_s, late_s in getattr(self._sink, "moved", list)():
-                self._moved(line_s, late_s)
+            for line_s, late_s in self._sink.moved():
+                self._own.moved(line_s, late_s)
             # What falls due within this block is played from its exact time: scheduled
             # before the block is heard, so the block is known to hold its voice (deaf
             # to it, or its echo canceller has the reference from the first sample).
@@ -171,81 +150,38 @@ class Loop:
         if hearing and not self._ready_said:
             self._say_ready()
         self.conversation.microphone_changed(hearing, self.now_s)
-        if hearing and self._echo is not None:
-            # A reopened stream has its own latency (and may be another microphone in
-            # another place): measure the delay afresh and learn the room again.
-            self._echo_delay = EchoDelay()
-            self._echo = EchoCanceller()
+        if hearing:
+            self._own.new_room()
 
     def _check_speaker(self) -> None:
-        working = getattr(self._sink, "working", True)
+        working = self._sink.working
         if working == self.conversation.speaker_working:
             return
-        if working and not getattr(self._sink, "speaking", True):
+        if working and not self._sink.speaking:
             # Back, with nothing playing: what it said meanwhile went nowhere, and what
             # is said again (a reminder) need not wait for it to end.
             self._unsay(self.now_s)
-        self.conversation.speaker_changed(
-            working, self.now_s, getattr(self._sink, "failed_from_s", None)
-        )
+        self.conversation.speaker_changed(working, self.now_s, self._sink.failed_from_s)
 
     def _reload(self) -> None:
         """The config changed on disk: take it whole, or keep the old one whole."""
         self.reload_requested = False
-        if self._reload_config is None:
+        if self._rewire is None:
             return
         try:
-            config = self._reload_config()
-            phrases = PhraseBook(config.phrases)
-            recognizer = create_recognizer(config.hearing, phrases)
-            voice = (
-                create_voice(config.voice) if config.voice != self._config.voice else self._voice
-            )
+            parts = self._rewire(Parts(self._config, self._recognizer, self._voice))
         except (ConfigError, HearingError, VoiceError) as exc:
             _LOGGER.warning("Kept the running config; the new one has a problem: %s", exc)
             return
-        if config.hearing.barge_in != (self._echo is not None):
-            self._echo = _echo_canceller() if config.hearing.barge_in else None
-        self._config, self._phrases, self._recognizer, self._voice = (
-            config,
-            phrases,
-            recognizer,
-            voice,
-        )
-        self.conversation.reconfigure(config)
+        self._config, self._recognizer, self._voice = parts.config, parts.recognizer, parts.voice
+        self._own.barge_in = parts.config.hearing.barge_in
+        self._own.tail_s = parts.config.hearing.self_mute_tail_s
+        self.conversation.reconfigure(parts.config)
         _LOGGER.info("Config reloaded.")
 
     def _listen(self, block: np.ndarray, start_s: float) -> None:
-        # Samples at the start of this block where its own voice may be in the room.
-        end_s = start_s + len(block) / RATE_HZ
-        self._deaf = [(s, e) for s, e in self._deaf if e > start_s]
-        deaf_until = max((e for s, e in self._deaf if s < end_s), default=0.0)
-        own = min(len(block), max(0, int(round((deaf_until - start_s) * RATE_HZ))))
-        deaf = own
-        if self._echo is not None:
-            # It listens on, with its own voice taken out; _on_heard sorts out what is left.
-            # Until the canceller has learned the room it stays deaf to its own voice.
-            at = int(round(start_s * RATE_HZ))
-            if self._echo_delay.observe(block, at + len(block), self._played_between):
-                _LOGGER.debug(
-                    "At %.1f s its voice reaches the microphone %.0f ms after its"
-                    " time: the echo canceller starts anew.",
-                    start_s,
-                    1000 * self._echo_delay.delay / RATE_HZ,
-                )
-                self._echo = EchoCanceller()
-            block = self._echo.process(block, self._reference(at, len(block)), at=at)
-            if self._echo.learned:
-                deaf = 0
-            if self._echo.learned != self._echo_learned:
-                self._echo_learned = self._echo.learned
-                _LOGGER.debug(
-                    "At %.1f s the echo canceller %s.",
-                    start_s,
-                    "has learned the room"
-                    if self._echo_learned
-                    else "no longer fits the room: deaf while it speaks",
-                )
+        cleaned = self._own.clean(block, start_s)
+        block, deaf, own = cleaned.block, cleaned.deaf, cleaned.own
         if deaf:
             self._recognizer.skip(deaf)
         self._recognizer.expecting_reply = self.conversation.expecting_reply
@@ -263,31 +199,10 @@ class Loop:
         if heard.intent is None or heard.intent not in self.conversation.allowed_intents():
             _LOGGER.debug("Heard something that is no phrase here.")
             return
-        intent, phrase = heard.intent, heard.phrase or ""
-        over = self._own_lines_during(heard)
-        if over and (
-            intent not in _OVER_ITS_VOICE or any(_contains(text, phrase) for text in over)
-        ):
-            _LOGGER.debug("Heard '%s' while saying it or something else: not a command.", phrase)
-            return
-        left = None
-        if over and self._echo is not None:
-            start, end = int(heard.start_s * RATE_HZ), int(heard.end_s * RATE_HZ)
-            left = self._echo.left_db(start, end)
-            # Checked against what it played directly too: a canceller whose timing is
-            # off (the speaker ran dry) takes nothing out until the delay is measured again.
-            direct = self._echo_delay.left_db(start, end, self._played_between)
-            if direct is not None:
-                _LOGGER.debug(
-                    "Of '%s' the canceller left %.1f dB, a fit of its voice %.1f dB.",
-                    phrase,
-                    left,
-                    direct,
-                )
-                left = min(left, direct)
-            if left < SOMEONE_ELSE_DB:
-                # What the canceller left of its own voice, heard as a word.
-                _LOGGER.debug("Heard '%s' in its own voice (%.0f dB): not a command.", phrase, left)
+        intent = heard.intent
+        judged = self._own.judge(heard)
+        if judged.own:
+            if judged.left_db is not None:
                 self._events(
                     {
                         "t": self.now_s,
@@ -295,11 +210,12 @@ class Loop:
                         "intent": intent.value,
                         "start": heard.start_s,
                         "end": heard.end_s,
-                        "left_db": round(left, 1),
+                        "left_db": round(judged.left_db, 1),
                     }
                 )
-                return
-        if over and intent is Intent.STOP and self.now_s < self._speaking_until:
+            return
+        left = judged.left_db
+        if judged.over_its_voice and intent is Intent.STOP and self.now_s < self._speaking_until:
             # "stop" over its own voice: it stops talking at once.
             self._sink.cut(self.now_s)
             self._unsay(self.now_s)
@@ -335,82 +251,21 @@ class Loop:
         clip = self._voice.render(text)
         if tone:
             clip = under(clip)
-        end = self._play(clip, at_s, {"type": "said", "text": text})
-        self._own_lines = [*self._own_lines[-20:], (end - clip.duration_s, end, normalize(text))]
-        return end
-
-    def _moved(self, line_s: float, late_s: float) -> None:
-        """The line scheduled at line_s plays late_s later (it reached the speaker late):
-        so does its echo reference, and the deafness for it."""
-        at, late = int(round(line_s * RATE_HZ)), int(round(late_s * RATE_HZ))
-        self._played = [
-            (start + late if start == at else start, samples) for start, samples in self._played
-        ]
-        self._deaf = [
-            (s + late_s, e + late_s) if abs(s - line_s) < 1e-6 else (s, e) for s, e in self._deaf
-        ]
+        return self._play(clip, at_s, {"type": "said", "text": text}, normalize(text))
 
     def _unsay(self, t: float) -> None:
-        """Nothing it scheduled from `t` on is played (the echo reference neither)."""
-        cut = int(round(t * RATE_HZ))
-        self._played = [(at, samples[: max(cut - at, 0)]) for at, samples in self._played]
+        """Nothing it scheduled from `t` on is played."""
         self._speaking_until = min(self._speaking_until, t)
-        self._deaf = [(s, min(e, t)) for s, e in self._deaf if s < t]
-
-    def _reference(self, start: int, n: int) -> np.ndarray:
-        """What it played over these samples, as the microphone hears it: lined up by
-        the measured delay, a little early so that the echo always comes after its
-        reference (the canceller reaches forward, echo.TAIL, not back)."""
-        self._played = [
-            (at, s)
-            for at, s in self._played  # what may still be measured
-            if at + len(s) > start - _PLAYED_KEPT
-        ]
-        return self._played_between(start - self._echo_delay.delay + _ECHO_LEAD, n)
-
-    def _played_between(self, start: int, n: int) -> np.ndarray:
-        """What it scheduled to play over samples start..start+n."""
-        played = np.zeros(n, dtype=np.float32)
-        for at, samples in self._played:
-            lo, hi = max(at, start), min(at + len(samples), start + n)
-            if lo < hi:
-                played[lo - start : hi - start] += samples[lo - at : hi - at]
-        return played
-
-    def _own_lines_during(self, heard: Heard) -> list[str]:
-        """What it was saying (or echoing) while `heard` was said."""
-        tail = self._config.hearing.self_mute_tail_s
-        return [
-            text
-            for start, end, text in self._own_lines
-            if heard.start_s < end + tail and heard.end_s > start
-        ]
+        self._own.unsay(t)
 
     def _chime(self, at_s: float) -> float:
         return self._play(chime(), at_s, {"type": "tone"})
 
-    def _play(self, clip: Clip, at_s: float, event: dict) -> float:
+    def _play(self, clip: Clip, at_s: float, event: dict, text: str | None = None) -> float:
         start = max(at_s, self._speaking_until)
         end = start + clip.duration_s
         self._sink.play(clip, start)
-        if self._echo is not None:
-            self._played.append(
-                (int(round(start * RATE_HZ)), resample(clip.samples, clip.rate_hz, RATE_HZ))
-            )
+        self._own.played(clip, start, text)
         self._speaking_until = end
-        self._deaf.append((start, end + self._config.hearing.self_mute_tail_s))
         self._events({"t": start, **event, "end": end})
         return end
-
-
-def _echo_canceller() -> EchoCanceller | None:
-    try:
-        return EchoCanceller()
-    except EchoError as exc:
-        _LOGGER.warning("%s", exc)
-        return None
-
-
-def _contains(text: str, phrase: str) -> bool:
-    """Whole words: "stop" is in "safe to stop here", not in "stopwatch"."""
-    return f" {phrase} " in f" {text} "

@@ -8,6 +8,8 @@ import threading
 
 import numpy as np
 
+from pausebuddy.timeline import Timeline
+
 _LOGGER = logging.getLogger("pausebuddy.speaker")
 
 MARGIN_S = 0.05
@@ -32,8 +34,9 @@ class Mixer:
         self._lock = threading.Lock()
         self._waiting: list[tuple[np.ndarray, float | None]] = []
         """Added before the stream said when its frame 0 plays."""
-        self._placed: list[tuple[int, np.ndarray, float | None]] = []
-        """(first frame, float samples at rate_hz, start_s) still to be played (in whole)."""
+        self._placed = Timeline()
+        """Clips on the stream's frame clock, each tagged with its start_s, kept until
+        they have been handed to the stream whole."""
         self.frames_done = 0
         """Frames handed to the stream so far."""
         self._zero_at: float | None = None
@@ -74,7 +77,7 @@ class Mixer:
     def unplayed_from_s(self) -> float | None:
         """Start time of the first clip not yet handed to the stream whole."""
         with self._lock:
-            starts = [s for _, s in self._waiting] + [s for _, _, s in self._placed]
+            starts = [s for _, s in self._waiting] + [c.tag for c in self._placed.clips]
             starts = [s for s in starts if s is not None]
         return min(starts) if starts else None
 
@@ -85,19 +88,14 @@ class Mixer:
             if self._zero_at is None:
                 self._zero_at = now_wall_s + latency_s - self.frames_done / self.rate_hz
                 self._place_waiting()
-            first, n = self.frames_done, len(out)
-            out[:] = 0
-            for at, samples, _ in self._placed:
-                lo, hi = max(at, first), min(at + len(samples), first + n)
-                if lo < hi:
-                    out[lo - first : hi - first] += samples[lo - at : hi - at]
-            self.frames_done += n
-            self._placed = [p for p in self._placed if p[0] + len(p[1]) > self.frames_done]
+            out[:] = self._placed.mix(self.frames_done, len(out))
+            self.frames_done += len(out)
+            self._placed.forget_before(self.frames_done)
 
     def _place_waiting(self) -> None:
         for samples, start_s in self._waiting:
             at = self._frame_for(start_s)
-            self._placed.append((at, samples, start_s))
+            self._placed.place(at, samples, tag=start_s)
             self._end = max(self._end, at + len(samples))
         self._waiting.clear()
 
