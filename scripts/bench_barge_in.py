@@ -35,8 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import audio, scene
+from pausebuddy import audio
 from pausebuddy.audio import RATE_HZ
+from pausebuddy.synth import room, scene, voices
 
 CONFIG = "break_minutes: 0.25\nbreathing_cycles: 1\nreminder_repeats: 0\n"
 MOMENTS = {  # name: (the line it is saying starts with, seconds into it)
@@ -50,17 +51,6 @@ MOMENTS = {  # name: (the line it is saying starts with, seconds into it)
     "out, count 7": ("Out", 5.9),
     "well done": ("Well", 0.5),
 }
-
-
-def _room(played: np.ndarray, gain: float) -> np.ndarray:
-    rng = np.random.default_rng(0)
-    n = int(RATE_HZ * 0.3)
-    response = rng.standard_normal(n) * np.exp(-np.arange(n) / (RATE_HZ * 0.15 / 6.9))
-    response[0] = 3.0
-    response /= np.sqrt((response**2).sum())
-    wet = np.convolve(played, response)[: len(played)]
-    delay = int(RATE_HZ * 0.04)
-    return np.concatenate([np.zeros(delay), wet])[: len(played)] * gain
 
 
 def _run(
@@ -114,8 +104,8 @@ def _session(tmp: Path, env: dict) -> tuple[np.ndarray, np.ndarray, dict[str, fl
     """A time-out session on synthesized talk: the person's talk, what it said, and when
     each moment of `MOMENTS` came."""
     talk = scene.Scene()
-    talk.add(scene.PIPER, "I cannot believe you said that to my mother again.", 0.3)
-    talk.add(scene.PIPER, "Pause buddy, time out.", 0.4)
+    talk.add(voices.PIPER, "I cannot believe you said that to my mother again.", 0.3)
+    talk.add(voices.PIPER, "Pause buddy, time out.", 0.4)
     person = talk.pause(1.0).samples.astype(np.float32)
     audio.write_wav(tmp / "person.wav", audio.to_int16(person))
     lines = [e for e in _run(tmp, env, tmp / "person.wav", tmp / "said.wav") if e["type"] == "said"]
@@ -129,7 +119,7 @@ def _session(tmp: Path, env: dict) -> tuple[np.ndarray, np.ndarray, dict[str, fl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voices", nargs="+", default=[scene.PIPER, "en-us+f3"])
+    parser.add_argument("--voices", nargs="+", default=[voices.PIPER, "en-us+f3"])
     parser.add_argument("--echo", nargs="+", type=float, default=[0.0, 0.3, 1.0])
     parser.add_argument(
         "--runs", type=int, default=3, help="sessions, each with its lines rendered afresh"
@@ -164,7 +154,7 @@ def main() -> int:
             spoken_s += len(said) / RATE_HZ
             level = np.sqrt(np.mean(person[person != 0] ** 2))
             for gain in args.echo:  # the whole session with its echo, nobody saying stop
-                mic = _room(said, gain)
+                mic = room.echo(said, gain=gain)
                 mic[: len(person)] += person
                 audio.write_wav(tmp / "room.wav", audio.to_int16(mic))
                 for config, on in (("config.yaml", True), ("off.yaml", False)):
@@ -185,12 +175,12 @@ def main() -> int:
             if args.no_hits:
                 continue
             for voice in args.voices:
-                stop = scene.say(voice, "Stop.").astype(np.float32)
+                stop = voices.say(voice, "Stop.").astype(np.float32)
                 stop *= level / np.sqrt(np.mean(stop[stop != 0] ** 2))
                 for gain in args.echo:
                     for moment, at_s in moments.items():
                         at = int(at_s * RATE_HZ)
-                        mic = _room(said, gain)[: at + len(stop)]
+                        mic = room.echo(said, gain=gain)[: at + len(stop)]
                         mic = np.concatenate(
                             [mic, np.zeros(max(0, len(person) - len(mic)) + 3 * RATE_HZ)]
                         )

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/bench_hearing.py [--quick] [--jobs 2] [--negative-hours 5]
         [--session-only]
 
-Everything is synthesized now (pausebuddy.corpus):
+Everything is synthesized now (pausebuddy.synth.corpus):
 - positives: every configured phrase of every intent, said by each of 8 voices (Piper and
   espeak-ng variants: male, female, accents, speeds, pitches) inside a stream of other
   talk. Requests come after the wake word ("pause buddy, let's breathe") and are heard
@@ -13,7 +13,7 @@ Everything is synthesized now (pausebuddy.corpus):
   babble (three other voices talking) at 20, 10 and 5 dB below the speech, and at 0.9x
   and 1.1x tempo, and so are the replies. A phrase counts
   as heard when its intent is reported ending inside it or within a second after it.
-- negatives: hours of talk that never contains a phrase (pausebuddy.talk: an argument,
+- negatives: hours of talk that never contains a phrase (pausebuddy.synth.talk: an argument,
   a film, the news, a reading, small talk, and lines that share words with the phrases),
   by the same voices, every other ten minutes under pink noise at 20 dB. Anything heard
   there while no session runs is a false accept (it would speak up unasked). And 20
@@ -39,119 +39,27 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import audio, corpus, talk
+from pausebuddy import audio
 from pausebuddy.config import Config
 from pausebuddy.hearing import create_recognizer, pocketsphinx_engine
-from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, spoken_seconds
+from pausebuddy.phrases import REQUESTS, Intent, PhraseBook
+from pausebuddy.synth import backdrop, corpus, phrase_streams, voices
 
-IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
-"""What the loop acts on with no session or break running: a false accept is one of these
-(it ignores "pause buddy, stop" then)."""
-NOISES = ("pink", "brown", "babble", "partner", "music")
-CONDITIONS = (
-    [("clean", None, None)]
-    + [
-        (f"{kind} {snr} dB", kind, snr)
-        for snr in (20, 10, 5)
-        for kind in ("pink", "brown", "babble")
-    ]
-    + [
-        ("partner 10 dB", "partner", 10),
-        ("partner 5 dB", "partner", 5),
-        ("music 10 dB", "music", 10),
-        ("tempo 0.9x", "tempo", 0.9),
-        ("tempo 1.1x", "tempo", 1.1),
-    ]
-)
-QUICK_CONDITIONS = ["clean", "pink 10 dB", "babble 10 dB", "partner 10 dB"]
-LENGTHS = ("for half an hour", "for forty five minutes", "for two hours")
-"""Spoken lengths said after the time-out phrase, besides the configured phrases."""
 QUICK_REPLY_CONDITIONS = ("clean", "babble 10 dB")
 """--quick hears the replies in two of its three conditions, to stay under 3 minutes."""
-REPLY_CONDITIONS = tuple(c[0] for c in CONDITIONS)
+REPLY_CONDITIONS = tuple(c[0] for c in phrase_streams.CONDITIONS)
 """While a reply is expected every sound is decoded with the grammar (0.16 CPU s per s of
 talk since the grammar is a small state machine; it was 0.7 as JSGF, when the replies
 were heard clean only): they are heard in every condition, like the requests."""
-LATE_S = 1.0
-"""A phrase reported up to this long after its end still counts (a slow answer is not a
-miss; the delay figures show how slow)."""
 CHUNK_S = 600
 SESSION_TALK_S = {False: 1200, True: 120}
 """Talk heard as in a session, for false replies (full, --quick)."""
-
-
-@dataclass
-class Stream:
-    samples: np.ndarray
-    marks: list[tuple[Intent, str, float, float]]
-    """(intent, phrase, start_s, end_s) of each phrase said."""
-    replies: bool
-
-
-def _phrase_lines(phrases: PhraseBook, config: Config) -> tuple[list, list]:
-    wake = config.phrases.wake_word
-    requests, replies = [], []
-    for intent in Intent:
-        for phrase in getattr(config.phrases, intent.value, []):
-            if intent in REQUESTS:
-                said = phrase if phrases.has_wake_word(phrase) else f"{wake}, {phrase}"
-                requests.append((intent, said))
-                if intent is Intent.TIMEOUT:
-                    requests += [(intent, f"{said} {length}") for length in LENGTHS]
-            else:
-                replies.append((intent, phrase))
-    return requests, replies
-
-
-def build_streams(speaker: corpus.Speaker, config: Config, seed: int) -> list[Stream]:
-    """This voice saying every phrase, each between lines of other talk."""
-    phrases = PhraseBook(config.phrases)
-    requests, replies = _phrase_lines(phrases, config)
-    lines = talk.lines(seed, ("argument", "chat"))
-    streams = []
-    for said, is_reply in ((requests, False), (replies, True)):
-        pieces, marks, at = [], [], 0
-        for intent, phrase in said:
-            before = speaker.say(next(lines))
-            # A reply follows a pause (it answers something pausebuddy said); a request
-            # may come straight out of the talk.
-            gap = 1.5 if is_reply else 0.5
-            spoken = speaker.say(phrase.capitalize() + ".")
-            after = speaker.say(next(lines))
-            for piece in (before, _silence(gap)):
-                pieces.append(piece)
-                at += len(piece)
-            marks.append((intent, phrase, at / audio.RATE_HZ, (at + len(spoken)) / audio.RATE_HZ))
-            for piece in (spoken, _silence(1.5 if is_reply else 0.6), after, _silence(1.5)):
-                pieces.append(piece)
-                at += len(piece)
-        streams.append(Stream(np.concatenate(pieces), marks, is_reply))
-    return streams
-
-
-def _silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * audio.RATE_HZ), dtype=np.int16)
-
-
-def in_condition(
-    stream: Stream, kind: str | None, value: float | None, noises: dict[str, np.ndarray]
-) -> Stream:
-    if kind is None:
-        return stream
-    if kind == "tempo":
-        marks = [(i, p, s / value, e / value) for i, p, s, e in stream.marks]
-        return replace(stream, samples=corpus.tempo(stream.samples, value), marks=marks)
-    # Noise (or the partner, or the song) starts at a different place for each stream,
-    # so streams do not share it.
-    source = noises[kind]
-    offset = (len(stream.samples) * 7919) % len(source)
-    return replace(stream, samples=corpus.mix(stream.samples, np.roll(source, -offset), value))
 
 
 def listen(
@@ -199,35 +107,13 @@ def verification_cost(config: Config, seconds: float = 3.0, runs: int = 20) -> t
     if verifier is None:
         return 0.0, 0
     texts = [e.text for e in request_grammar(PhraseBook(config.phrases))]
-    window = np.concatenate(list(corpus.talk_pieces(corpus.SPEAKERS[:1], seconds, 3)))
+    window = np.concatenate(list(corpus.talk_pieces(voices.SPEAKERS[:1], seconds, 3)))
     window = window[: int(seconds * audio.RATE_HZ)]
     verifier.score(verifier.encode(window), texts)  # warm
     cpu = time.process_time()
     for _ in range(runs):
         verifier.score(verifier.encode(window), texts)
     return (time.process_time() - cpu) / runs, len(texts)
-
-
-def score(stream: Stream, found: list) -> tuple[list[tuple], int]:
-    """Per phrase: (intent, phrase, heard, delay_s, length kept: None when the phrase
-    names no length); and detections that match no phrase. Of several detections of a
-    phrase the last one's length counts (a length heard a moment later is reported
-    again)."""
-    results, used = [], set()
-    for intent, phrase, start, end in stream.marks:
-        hits = [
-            k
-            for k, f in enumerate(found)
-            if k not in used and f[0] == intent and start < f[3] <= end + LATE_S
-        ]
-        said = spoken_seconds(phrase)
-        if not hits:
-            results.append((intent, phrase, False, None, False if said else None))
-        else:
-            used.update(hits)
-            kept = spoken_seconds(found[hits[-1]][1]) == said if said else None
-            results.append((intent, phrase, True, found[hits[0]][4] - end, kept))
-    return results, len(found) - len(used)
 
 
 # -- the jobs (run in worker processes) --------------------------------------------------
@@ -237,7 +123,7 @@ _CONFIG = Config()
 
 def job_streams(args: tuple) -> tuple:
     index, speaker, folder = args
-    streams = build_streams(speaker, _CONFIG, seed=100 + index)
+    streams = phrase_streams.build_streams(speaker, _CONFIG, seed=100 + index)
     paths = []
     for k, stream in enumerate(streams):
         path = Path(folder) / f"voice{index}-{k}.npz"
@@ -251,27 +137,27 @@ def job_streams(args: tuple) -> tuple:
     return index, paths
 
 
-def _load(path: str) -> Stream:
+def _load(path: str) -> phrase_streams.Stream:
     data = np.load(path, allow_pickle=True)
     marks = [(Intent(i), p, float(s), float(e)) for i, p, s, e in data["marks"]]
-    return Stream(data["samples"], marks, bool(data["replies"]))
+    return phrase_streams.Stream(data["samples"], marks, bool(data["replies"]))
 
 
 def job_positives(args: tuple) -> tuple:
     speaker_label, condition, paths, noise_folder, reply_conditions = args
-    label, kind, value = next(c for c in CONDITIONS if c[0] == condition)
+    label, kind, value = next(c for c in phrase_streams.CONDITIONS if c[0] == condition)
     noises = {}
-    if kind in NOISES:
+    if kind in phrase_streams.NOISES:
         noises[kind] = np.load(Path(noise_folder) / f"{kind}.npy")
     results, extra = [], 0
     for path in paths:
         stream = _load(path)
         if stream.replies and condition not in reply_conditions:
             continue
-        stream = in_condition(stream, kind, value, noises)
+        stream = phrase_streams.in_condition(stream, kind, value, noises)
         allowed = frozenset(Intent) - REQUESTS if stream.replies else REQUESTS
         found, _ = listen(stream.samples, _CONFIG, stream.replies, allowed)
-        scored, wrong = score(stream, found)
+        scored, wrong = phrase_streams.score(stream, found)
         results += scored
         extra += wrong
     return speaker_label, condition, results, extra
@@ -281,15 +167,15 @@ def job_negatives(args: tuple) -> tuple:
     chunk, seconds, speakers, noise_folder = args
     samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=1000 + chunk)))
     if chunk % 2 == 1:
-        samples = corpus.mix(samples, np.load(Path(noise_folder) / "pink.npy"), 20)
+        samples = backdrop.mix(samples, np.load(Path(noise_folder) / "pink.npy"), 20)
     STAGES.clear()
-    found, cpu = listen(samples, _CONFIG, replies=False, allowed=IDLE)
+    found, cpu = listen(samples, _CONFIG, replies=False, allowed=phrase_streams.IDLE)
     return chunk, len(samples) / audio.RATE_HZ, cpu, found, dict(STAGES)
 
 
 def job_silence(seconds: float) -> float:
-    quiet = corpus.mix(
-        np.full(int(seconds * audio.RATE_HZ), 1000, np.int16), corpus.noise("pinknoise", 30), 40
+    quiet = backdrop.mix(
+        np.full(int(seconds * audio.RATE_HZ), 1000, np.int16), backdrop.noise("pinknoise", 30), 40
     )  # a room at about -70 dBFS
     quiet = (quiet - 1000).astype(np.int16)
     _, cpu = listen(quiet, _CONFIG, replies=False)
@@ -406,8 +292,12 @@ def main() -> int:
             options[key] = float(value) if "e" in value or "." in value else int(value)
     if args.reply_conditions is None:
         args.reply_conditions = QUICK_REPLY_CONDITIONS if args.quick else REPLY_CONDITIONS
-    speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
-    conditions = [c for c in CONDITIONS if not args.quick or c[0] in QUICK_CONDITIONS]
+    speakers = [voices.SPEAKERS[i] for i in (0, 4)] if args.quick else voices.SPEAKERS
+    conditions = [
+        c
+        for c in phrase_streams.CONDITIONS
+        if not args.quick or c[0] in phrase_streams.QUICK_CONDITIONS
+    ]
     negative_s = 3600 * (args.negative_hours or (1 / 12 if args.quick else 5))
     if args.session_only:
         session_s, session_cpu, false_replies = job_session_talk(
@@ -433,12 +323,12 @@ def main() -> int:
         f" spotter {pocketsphinx_engine.SPOTTER_OPTIONS}"
     )
     print("Synthesizing the noise and the phrase streams ...", flush=True)
-    np.save(folder / "pink.npy", corpus.noise("pinknoise", 60))
-    np.save(folder / "brown.npy", corpus.noise("brownnoise", 60))
+    np.save(folder / "pink.npy", backdrop.noise("pinknoise", 60))
+    np.save(folder / "brown.npy", backdrop.noise("brownnoise", 60))
     with Pool(args.jobs) as pool:
-        babble = pool.apply_async(corpus.babble, (120, 7))
-        partner = pool.apply_async(corpus.partner, (120, 8))
-        music = pool.apply_async(corpus.music, (120, 9))
+        babble = pool.apply_async(backdrop.babble, (120, 7))
+        partner = pool.apply_async(backdrop.partner, (120, 8))
+        music = pool.apply_async(backdrop.music, (120, 9))
         stream_paths = dict(
             pool.map(job_streams, [(i, s, str(folder)) for i, s in enumerate(speakers)])
         )

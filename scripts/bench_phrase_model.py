@@ -4,7 +4,7 @@
     .venv/bin/python scripts/bench_phrase_model.py [--quick] [--replies] [--model FILE]
         [--cache DIR] [--conditions CONDITION ...]
 
-The hearing benchmark (bench_hearing.py) measures the whole recognizer; this one isolates
+The hearing benchmark (phrase_streams.py) measures the whole recognizer; this one isolates
 the phrase model (hearing/phrase_model.py) on the same corpus: the request streams of
 bench_hearing (every request phrase said by its voices inside other talk, in its
 conditions) and hours of its talk without a phrase. Each recording is embedded once; the
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -30,10 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_hearing  # the benchmark's corpus and scoring
-
-from pausebuddy import audio, corpus
+from pausebuddy import audio
 from pausebuddy.config import Config
 from pausebuddy.hearing.embeddings import SpeechEmbedder, end_s
 from pausebuddy.hearing.phrase_model import (
@@ -48,6 +44,7 @@ from pausebuddy.hearing.phrase_model import (
     windows,
 )
 from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.synth import backdrop, corpus, phrase_streams, voices
 
 THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95)
 CHUNK_S = 600
@@ -69,14 +66,14 @@ def job_positive(args: tuple) -> str:
     kind_of = "replies" if replies else "requests"
     path = Path(folder) / f"positive-{index}-{condition.replace(' ', '_')}-{kind_of}.npz"
     if not path.exists():
-        stream = bench_hearing.build_streams(speaker, Config(), seed=100 + index)[int(replies)]
-        _, kind, value = next(c for c in bench_hearing.CONDITIONS if c[0] == condition)
+        stream = phrase_streams.build_streams(speaker, Config(), seed=100 + index)[int(replies)]
+        _, kind, value = next(c for c in phrase_streams.CONDITIONS if c[0] == condition)
         noises = (
             {kind: np.load(Path(folder) / f"{kind}.npy")}
             if kind in ("pink", "brown", "babble")
             else {}
         )
-        stream = bench_hearing.in_condition(stream, kind, value, noises)
+        stream = phrase_streams.in_condition(stream, kind, value, noises)
         marks = np.array([(i.value, s, e) for i, _, s, e in stream.marks], dtype=object)
         np.savez(
             path,
@@ -94,7 +91,7 @@ def job_negative(args: tuple) -> str:
     if not path.exists():
         samples = np.concatenate(list(corpus.talk_pieces(speakers, seconds, seed=1000 + chunk)))
         if chunk % 2 == 1:
-            samples = corpus.mix(samples, np.load(Path(folder) / "pink.npy"), 20)
+            samples = backdrop.mix(samples, np.load(Path(folder) / "pink.npy"), 20)
         np.savez(path, embedded=_embed(samples), seconds=len(samples) / audio.RATE_HZ)
     return str(path)
 
@@ -157,11 +154,11 @@ def main() -> int:
             print("No phrase model for the configured phrases: run `pausebuddy learn`.")
             return 1
         models = [model]
-    speakers = [corpus.SPEAKERS[i] for i in (0, 4)] if args.quick else corpus.SPEAKERS
+    speakers = [voices.SPEAKERS[i] for i in (0, 4)] if args.quick else voices.SPEAKERS
     conditions = [
         c[0]
-        for c in bench_hearing.CONDITIONS
-        if not args.quick or c[0] in bench_hearing.QUICK_CONDITIONS
+        for c in phrase_streams.CONDITIONS
+        if not args.quick or c[0] in phrase_streams.QUICK_CONDITIONS
     ]
     if args.conditions:
         conditions = [c for c in conditions if c in args.conditions]
@@ -173,9 +170,9 @@ def main() -> int:
     print("Embedding the benchmark's phrase streams and talk ...", flush=True)
     for name, color in (("pink", "pinknoise"), ("brown", "brownnoise")):
         if not (folder / f"{name}.npy").exists():
-            np.save(folder / f"{name}.npy", corpus.noise(color, 60))
+            np.save(folder / f"{name}.npy", backdrop.noise(color, 60))
     if not (folder / "babble.npy").exists():
-        np.save(folder / "babble.npy", corpus.babble(120, 7))
+        np.save(folder / "babble.npy", backdrop.babble(120, 7))
     with Pool(args.jobs) as pool:
         positive_paths = pool.map(
             job_positive,
@@ -230,15 +227,15 @@ def main() -> int:
                 found = [
                     (order[group], 0.0, 0.0, at, 0.0) for group, at in spotted(scores, threshold)
                 ]
-                stream = bench_hearing.Stream(
+                stream = phrase_streams.Stream(
                     np.zeros(0), [(Intent(i), "", s, e) for i, s, e in marks], False
                 )
-                results, wrong = bench_hearing.score(stream, found)
+                results, wrong = phrase_streams.score(stream, found)
                 by_condition[condition] += [heard for _, _, heard, _ in results]
                 extra += wrong
             every = [ok for oks in by_condition.values() for ok in oks]
             false = sum(
-                args.replies or order[group] in bench_hearing.IDLE
+                args.replies or order[group] in phrase_streams.IDLE
                 for scores in negatives
                 for group, _ in spotted(scores, threshold)
             )

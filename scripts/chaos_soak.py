@@ -38,8 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import audio, scene
+from pausebuddy import audio
 from pausebuddy.breaks import BreakStore
+from pausebuddy.synth import voices
 
 ON_TIME_S = 2.0
 RESTART_WAIT_S = 30.0
@@ -140,7 +141,7 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     folder = Path(tempfile.mkdtemp(prefix="pausebuddy-chaos-"))
-    phrase = scene.say(scene.PIPER, "Pause buddy, time out.")
+    phrase = voices.say(voices.PIPER, "Pause buddy, time out.")
     quiet = np.zeros(audio.RATE_HZ, dtype=np.int16)
     scene_wav, quiet_wav = folder / "scene.wav", folder / "quiet.wav"
     audio.write_wav(

@@ -28,10 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import app, audio, corpus, scene, sinks
+from pausebuddy import app, audio, sinks
 from pausebuddy.breaks import BreakStore
 from pausebuddy.config import Config
 from pausebuddy.events import EventLog
+from pausebuddy.synth import backdrop, corpus, voices
 from pausebuddy.voice import create_voice
 
 MINUTE = 60 * audio.RATE_HZ
@@ -62,11 +63,11 @@ class Events(EventLog):
 
 def _segments() -> dict[str, list[np.ndarray]]:
     """Everything the hours are made of, synthesized once."""
-    talk = [piece for piece in corpus.talk_pieces(corpus.SPEAKERS[:4], 240, seed=11) if piece.any()]
-    noise = [corpus.noise(color, 30, volume=0.05) for color in ("pinknoise", "brownnoise")]
+    talk = [piece for piece in corpus.talk_pieces(voices.SPEAKERS[:4], 240, seed=11) if piece.any()]
+    noise = [backdrop.noise(color, 30, volume=0.05) for color in ("pinknoise", "brownnoise")]
 
     def line(text: str) -> list[np.ndarray]:
-        return [speaker.say(text) for speaker in corpus.SPEAKERS[:2]]
+        return [speaker.say(text) for speaker in voices.SPEAKERS[:2]]
 
     return {
         "talk": talk,
@@ -154,7 +155,7 @@ def main() -> int:
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
     print("Synthesizing the pieces ...", flush=True)
     segments = _segments()
-    scene._piper_voice.cache_clear()  # the scene's voice is done: free it
+    voices._piper_voice.cache_clear()  # the scene's voice is done: free it
 
     config = Config()
     if args.voice:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pausebuddy import scene
+from pausebuddy.synth import scene, voices
 
 # Two very different speakers: Piper's neural voice and espeak-ng's formant (klatt) voice.
-VOICES = [scene.PIPER, "en-us+klatt"]
+VOICES = [voices.PIPER, "en-us+klatt"]
 BEFORE = "I cannot believe you said that to my mother again."
 AFTER = "Fine, whatever you want."
 ONE_CYCLE = (

@@ -7,9 +7,9 @@ import ctypes
 import numpy as np
 import pytest
 
-from pausebuddy import scene
 from pausebuddy.activity import Activity
 from pausebuddy.audio import wav_blocks
+from pausebuddy.synth import voices
 
 
 def _in_use() -> int:
@@ -31,7 +31,7 @@ def _in_use() -> int:
 
 def test_speech_is_found_and_reset_forgets_it() -> None:
     activity = Activity()
-    speech = scene.say("en-us+klatt", "I cannot believe you said that to my mother again.")
+    speech = voices.say("en-us+klatt", "I cannot believe you said that to my mother again.")
     assert any(activity.talking(block) for block in wav_blocks(speech[: len(speech) // 2]))
     assert activity.in_speech
     activity.reset()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ENV, cli, json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import scene
 from pausebuddy.breaks import BreakStore, SavedBreak
+from pausebuddy.synth import scene, voices
 from pausebuddy.wording import prompts
 
 LINES = prompts()
@@ -21,7 +21,7 @@ LINES = prompts()
 
 def test_the_phrase_can_name_the_length(tmp_path: Path, write_config) -> None:
     config = write_config("timeout_exercise: none\nreminder_repeats: 0\n")
-    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out for half an hour.")
+    talk = phrase_in_talk(voices.PIPER, "Pause buddy, time out for half an hour.")
     path = talk.write(tmp_path / "scene.wav")
     events_file = tmp_path / "events.jsonl"
     result = run_cli("run", "--config", config, "--input", path, "--events", events_file)
@@ -49,7 +49,7 @@ def _wait_for(path: Path, kind: str, timeout_s: float = 60) -> dict:
 def test_a_kill_9_mid_break_loses_nothing(tmp_path: Path, write_config) -> None:
     config = write_config("timeout_exercise: none\nbreak_minutes: 0.25\nreminder_repeats: 0\n")
     state = tmp_path / "state" / "break.json"
-    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").pause(20.0)
+    talk = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").pause(20.0)
     scene_wav = talk.write(tmp_path / "scene.wav")
     first = tmp_path / "first.jsonl"
     process = _start(config, scene_wav, state, first)
@@ -137,9 +137,9 @@ def test_a_damaged_state_file_never_stops_the_loop(tmp_path: Path) -> None:
 
 
 def test_history_is_off_by_default_and_kept_when_asked(tmp_path: Path, write_config) -> None:
-    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.")
+    talk = phrase_in_talk(voices.PIPER, "Pause buddy, time out.")
     # After it has finished announcing the break (it does not listen while it speaks).
-    talk.add(scene.PIPER, "Pause buddy, cancel the break.", 12.0).pause(1.0)
+    talk.add(voices.PIPER, "Pause buddy, cancel the break.", 12.0).pause(1.0)
     path = talk.write(tmp_path / "scene.wav")
     state = tmp_path / "state" / "break.json"
     base = "timeout_exercise: none\n"
@@ -164,7 +164,7 @@ def test_sighup_takes_a_good_config_and_refuses_a_bad_one(tmp_path: Path) -> Non
     config.write_text("timeout_exercise: none\n", encoding="utf-8")
     # The phrase comes 9 s in: after both reloads, even on a slow machine.
     talk = scene.Scene().pause(9.0)
-    talk.add(scene.PIPER, "Pause buddy, red card.", 0.0, label="phrase").pause(2.0)
+    talk.add(voices.PIPER, "Pause buddy, red card.", 0.0, label="phrase").pause(2.0)
     wav = talk.write(tmp_path / "scene.wav")
     events, log = tmp_path / "events.jsonl", tmp_path / "log.txt"
     with open(log, "w") as log_file:

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from pausebuddy import corpus
 from pausebuddy.hearing.denoise import FRAME, NoiseSuppressor
+from pausebuddy.synth import backdrop
 
 
 def _power_db(samples: np.ndarray) -> float:
@@ -11,14 +11,14 @@ def _power_db(samples: np.ndarray) -> float:
 
 
 def test_steady_noise_is_taken_down():
-    noise = corpus.noise("pinknoise", 4)
+    noise = backdrop.noise("pinknoise", 4)
     out = NoiseSuppressor(2).process(noise)
     # After the first second (it learns the noise), far less of it is left.
     assert _power_db(out[16000:]) < _power_db(noise[16000:]) - 6
 
 
 def test_blocks_of_any_length_give_the_same_audio():
-    noise = corpus.noise("pinknoise", 1)
+    noise = backdrop.noise("pinknoise", 1)
     whole = NoiseSuppressor(2).process(noise)
     pieces = NoiseSuppressor(2)
     out = np.concatenate([pieces.process(noise[i : i + 1234]) for i in range(0, len(noise), 1234)])

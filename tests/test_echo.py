@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pausebuddy import scene
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.echo import SOMEONE_ELSE_DB, EchoCanceller
+from pausebuddy.synth import room, voices
 
 BLOCK = RATE_HZ // 10  # the loop's blocks
-
-
-def _room(played: np.ndarray) -> np.ndarray:
-    """30 ms away, -10 dB, a few reflections."""
-    response = np.zeros(int(0.2 * RATE_HZ), dtype=np.float32)
-    for delay_s, gain in ((0.030, 0.3), (0.034, 0.1), (0.050, -0.06), (0.120, 0.03)):
-        response[int(delay_s * RATE_HZ)] = gain
-    return np.convolve(played.astype(np.float32), response)[: len(played)]
 
 
 def _level_db(samples: np.ndarray) -> float:
@@ -24,17 +16,18 @@ def _level_db(samples: np.ndarray) -> float:
 
 
 def test_its_voice_is_taken_out_and_a_person_is_not() -> None:
-    line = scene.say(
+    line = voices.say(
         "en-us+klatt",
         "We breathe in through the nose for four, hold for "
         "seven, and out through the mouth for eight. Well done.",
     )
     played = np.tile(line, int(np.ceil(30 * RATE_HZ / len(line))))[: 30 * RATE_HZ]
     person = np.zeros_like(played, dtype=np.float32)
-    stop = scene.say("en-us+f3", "Stop.")
+    stop = voices.say("en-us+f3", "Stop.")
     at = 27 * RATE_HZ + RATE_HZ // 2
     person[at : at + len(stop)] = stop
-    mic = np.clip(np.round(_room(played) + person), -32768, 32767).astype(np.int16)
+    heard = room.echo(played, delay_s=0.03) + person
+    mic = np.clip(np.round(heard), -32768, 32767).astype(np.int16)
 
     canceller = EchoCanceller()
     out = np.concatenate(
@@ -56,7 +49,7 @@ def test_its_voice_is_taken_out_and_a_person_is_not() -> None:
 
 
 def test_with_nothing_played_the_microphone_passes_untouched() -> None:
-    mic = scene.say("en-us+klatt", "Pause buddy, time out.")[: 2 * BLOCK * 5]
+    mic = voices.say("en-us+klatt", "Pause buddy, time out.")[: 2 * BLOCK * 5]
     canceller = EchoCanceller()
     silence = np.zeros(BLOCK, dtype=np.float32)
     for i in range(0, len(mic) - BLOCK + 1, BLOCK):

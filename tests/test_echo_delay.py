@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pausebuddy import scene
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.echo import SOMEONE_ELSE_DB
 from pausebuddy.echo_delay import EchoDelay
+from pausebuddy.synth import voices
 
 BLOCK = RATE_HZ // 10
 
@@ -28,7 +28,7 @@ def _scheduled(played: np.ndarray):
 
 @pytest.mark.parametrize("delay_s", [1.4, -0.3, 0.5])
 def test_the_delay_is_measured_and_a_small_one_is_left_alone(delay_s: float) -> None:
-    line = scene.say("en-us+klatt", "In, two, three, four. Hold, two, three, four, five.")
+    line = voices.say("en-us+klatt", "In, two, three, four. Hold, two, three, four, five.")
     played = np.concatenate(
         [np.zeros(RATE_HZ), line, np.zeros(RATE_HZ), line, np.zeros(3 * RATE_HZ)]
     ).astype(np.float32)
@@ -56,7 +56,7 @@ def test_the_delay_is_measured_and_a_small_one_is_left_alone(delay_s: float) -> 
 def test_a_word_in_its_own_voice_is_told_from_a_person_over_it() -> None:
     """Its own voice, at whatever delay, is explained by what it played; a person's
     "stop" over it at the same level is not (what a canceller whose timing slipped misses)."""
-    line = scene.say("en-us+klatt", "In, two, three, four. Hold, two, three, four, five.")
+    line = voices.say("en-us+klatt", "In, two, three, four. Hold, two, three, four, five.")
     played = np.concatenate([np.zeros(RATE_HZ), line, np.zeros(RATE_HZ)]).astype(np.float32)
     # A delay nobody measured, between two samples (the sound server resamples it).
     shift = 0.37 * RATE_HZ + 0.5
@@ -67,7 +67,7 @@ def test_a_word_in_its_own_voice_is_told_from_a_person_over_it() -> None:
         ).astype(np.float32)
         * 0.5
     )
-    stop = scene.say("en-us+f3", "Stop.")
+    stop = voices.say("en-us+f3", "Stop.")
     at = RATE_HZ + len(line) // 2
     person = mic.copy()
     person[at : at + len(stop)] += stop * np.sqrt(

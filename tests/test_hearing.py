@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import VOICES, json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import scene
+from pausebuddy.synth import backdrop, scene, voices
 
 # One phrase per intent, said the way people would say it.
 REQUESTS = {  # need the wake word
@@ -93,8 +93,8 @@ def test_a_request_with_words_before_it_is_heard_whole(tmp_path: Path, voice: st
 @pytest.mark.parametrize("color", ["pinknoise", "brownnoise"])
 def test_time_out_heard_in_noise_at_10_db(tmp_path: Path, color: str) -> None:
     # Piper's natural voice; the espeak voices in noise are measured by the benchmark.
-    clean = phrase_in_talk(scene.PIPER, REQUESTS["timeout"]).write(tmp_path / "clean.wav")
-    noisy = scene.mix_noise(clean, tmp_path / "noisy.wav", snr_db=10, color=color)
+    clean = phrase_in_talk(voices.PIPER, REQUESTS["timeout"]).write(tmp_path / "clean.wav")
+    noisy = backdrop.mix_files(clean, tmp_path / "noisy.wav", snr_db=10, color=color)
     detections = _spot({"timeout": noisy})["timeout"]
     assert [d["intent"] for d in detections] == ["timeout"]
 
@@ -107,7 +107,7 @@ def test_replies_heard_in_noise_at_10_db(tmp_path: Path, voice: str) -> None:
     files = {}
     for intent in ("more_time", "next", "ready"):
         clean = phrase_in_talk(voice, REPLIES[intent], 1.5).write(tmp_path / f"{intent}.wav")
-        files[intent] = scene.mix_noise(clean, tmp_path / f"{intent}-noisy.wav", snr_db=10)
+        files[intent] = backdrop.mix_files(clean, tmp_path / f"{intent}-noisy.wav", snr_db=10)
     for intent, detections in _spot(files, "--replies").items():
         assert [d["intent"] for d in detections] == [intent], (voice, intent, detections)
 
@@ -136,7 +136,7 @@ def test_a_reply_after_the_wake_word_counts_only_said_on_its_own(tmp_path: Path)
     ):
         talk = scene.Scene()
         for line in lines:
-            talk.add(scene.PIPER, line, 1.5)
+            talk.add(voices.PIPER, line, 1.5)
         files[name] = talk.pause(1.0).write(tmp_path / f"{name}.wav")
     heard = _spot(files, "--replies")
     assert [d["intent"] for d in heard["alone"]] == ["next"]
@@ -148,10 +148,10 @@ def test_the_phrase_said_again_right_after_a_false_start_is_heard(tmp_path: Path
     # said again while that window is still open must be heard (the spotter keeps
     # listening through windows; it used to be off until the window closed).
     talk = scene.Scene()
-    talk.add(scene.PIPER, "I was about to say something.", 0.3)
-    talk.add(scene.PIPER, "Pause buddy, no, I mean the dinner.", 0.4)
-    talk.add(scene.PIPER, REQUESTS["timeout"], 0.2, label="phrase")
-    talk.add(scene.PIPER, "I need a minute.", 0.4)
+    talk.add(voices.PIPER, "I was about to say something.", 0.3)
+    talk.add(voices.PIPER, "Pause buddy, no, I mean the dinner.", 0.4)
+    talk.add(voices.PIPER, REQUESTS["timeout"], 0.2, label="phrase")
+    talk.add(voices.PIPER, "I need a minute.", 0.4)
     path = talk.pause(1.0).write(tmp_path / "again.wav")
     _, start, end = talk.marks[0]
     detections = _spot({"again": path})["again"]
@@ -166,7 +166,9 @@ def test_the_phrase_that_breaks_a_long_quiet_is_heard(tmp_path: Path, voice: str
     quiet = scene.Scene().pause(8.0)
     quiet.add(voice, REQUESTS["timeout"], 0.0, label="phrase")
     clean = quiet.pause(1.5).write(tmp_path / "clean.wav")
-    room = scene.mix_noise(clean, tmp_path / "room.wav", snr_db=30)
+    # A quiet room's hum 40 dB under the voice (before synth's one SNR, this test mixed
+    # 30 dB under the whole file's level, 8 s of silence included: about the same).
+    room = backdrop.mix_files(clean, tmp_path / "room.wav", snr_db=40)
     _, start, end = quiet.marks[0]
     detections = _spot({"room": room})["room"]
     assert [d["intent"] for d in detections] == ["timeout"]
@@ -186,7 +188,7 @@ def test_talk_without_the_phrase_gives_no_detection(tmp_path: Path) -> None:
 def test_spot_accepts_any_rate_and_channel_count(tmp_path: Path) -> None:
     import subprocess
 
-    clean = phrase_in_talk(scene.PIPER, REQUESTS["timeout"]).write(tmp_path / "mono16k.wav")
+    clean = phrase_in_talk(voices.PIPER, REQUESTS["timeout"]).write(tmp_path / "mono16k.wav")
     stereo = tmp_path / "stereo44k.wav"
     subprocess.run(
         ["sox", str(clean), "-r", "44100", "-c", "2", "-b", "24", str(stereo)], check=True

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from conftest import ENV, cli, json_lines, phrase_in_talk
 
-from pausebuddy import audio, scene
+from pausebuddy import audio
+from pausebuddy.synth import scene, voices
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -196,7 +197,7 @@ def _loud(samples: np.ndarray, start_s: float, length_s: float) -> bool:
 
 
 def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path) -> None:
-    phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
+    phrase = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
     loop = Running(
         room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.2\nreminder_repeats: 0\n"
     )
@@ -225,7 +226,7 @@ def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path
 
 
 def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) -> None:
-    phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
+    phrase = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
     loop = Running(
         room, tmp_path, "timeout_exercise: none\nbreak_minutes: 0.25\nreminder_repeats: 0\n"
     )
@@ -274,7 +275,7 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
 def test_check_plays_a_test_line_and_shows_what_the_microphone_hears(
     room: Room, tmp_path: Path
 ) -> None:
-    phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
+    phrase = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
     recording = Recording(room, tmp_path / "room.wav")
     check = subprocess.Popen(
         [sys.executable, "-m", "pausebuddy", "check", "--seconds", "9"],
@@ -310,9 +311,9 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
     are not taken for it, and "stop" said over a count ends the session. Said again, as a
     person would, when the first is not heard: live the first was heard in 6 of 6 runs
     with this code (README), and this test is in every CI run."""
-    phrase = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
+    phrase = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").write(tmp_path / "p.wav")
     talk = scene.Scene()
-    talk.add(scene.PIPER, "Stop.", 0.0)
+    talk.add(voices.PIPER, "Stop.", 0.0)
     stop = talk.pause(0.5).write(tmp_path / "stop.wav")
     loop = Running(
         room,

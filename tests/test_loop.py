@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from conftest import ONE_CYCLE, json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import app, audio, scene, sinks
+from pausebuddy import app, audio, sinks
 from pausebuddy.config_file import load_config
+from pausebuddy.synth import scene, voices
 from pausebuddy.wording import prompts
 
 LINES = prompts()
@@ -31,7 +32,7 @@ def said(events: list[dict]) -> list[dict]:
     return [e for e in events if e["type"] == "said"]
 
 
-@pytest.mark.parametrize("voice", [scene.PIPER, "en-us+klatt"])
+@pytest.mark.parametrize("voice", [voices.PIPER, "en-us+klatt"])
 def test_a_whole_time_out(tmp_path: Path, write_config, voice: str) -> None:
     talk = phrase_in_talk(voice, "Pause buddy, time out.")
     _, phrase_start, phrase_end = talk.marks[0]
@@ -78,12 +79,12 @@ def test_a_whole_time_out(tmp_path: Path, write_config, voice: str) -> None:
 
 def _reply_after(talk: scene.Scene, seconds: float, text: str, label: str) -> scene.Scene:
     talk.pause(max(seconds - talk.duration_s, 0.0))
-    return talk.add(scene.PIPER, text, 0.0, label=label).pause(1.0)
+    return talk.add(voices.PIPER, text, 0.0, label=label).pause(1.0)
 
 
 def test_stop_ends_a_session_kindly(tmp_path: Path, write_config) -> None:
     config = write_config(SHORT + "timeout_exercise: grounding\ngrounding_answer_s: 8\n")
-    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.")
+    talk = phrase_in_talk(voices.PIPER, "Pause buddy, time out.")
     events, _ = run_loop(tmp_path, talk, config, "first")
     # Say "stop" while they should be naming five things they can see.
     see = next(e for e in said(events) if "five things you can see" in e["text"])
@@ -102,7 +103,7 @@ def test_stop_ends_a_session_kindly(tmp_path: Path, write_config) -> None:
 
 def test_five_more_minutes_then_we_are_ready(tmp_path: Path, write_config) -> None:
     config = write_config(SHORT + "timeout_exercise: none\nreminder_repeats: 1\n")
-    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.")
+    talk = phrase_in_talk(voices.PIPER, "Pause buddy, time out.")
     events, _ = run_loop(tmp_path, talk, config, "first")
     prompt = next(e for e in said(events) if e["text"] in LINES["return_prompts"])
 
@@ -125,8 +126,8 @@ def test_five_more_minutes_then_we_are_ready(tmp_path: Path, write_config) -> No
 
 def test_a_custom_phrase_works_and_the_default_then_does_not(tmp_path, write_config) -> None:
     config = write_config('phrases:\n  timeout: ["pause buddy, red card"]\n')
-    custom = phrase_in_talk(scene.PIPER, "Pause buddy, red card.").write(tmp_path / "c.wav")
-    default = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "d.wav")
+    custom = phrase_in_talk(voices.PIPER, "Pause buddy, red card.").write(tmp_path / "c.wav")
+    default = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").write(tmp_path / "d.wav")
     result = run_cli("spot", "--config", config, custom, default)
     assert result.returncode == 0, result.stderr
     found = [(Path(d["file"]).name, d["intent"]) for d in json_lines(result.stdout)]
@@ -212,13 +213,13 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path) -> None:
 
 def test_grounding_waits_for_the_answer_then_moves_on(tmp_path: Path, write_config) -> None:
     config = write_config("grounding_answer_s: 30\n")
-    talk = scene.Scene().pause(0.5).add(scene.PIPER, "Pause buddy, grounding.", 0.0)
+    talk = scene.Scene().pause(0.5).add(voices.PIPER, "Pause buddy, grounding.", 0.0)
     events, _ = run_loop(tmp_path, talk.pause(1.0), config, "first")
     see = next(e for e in said(events) if "five things you can see" in e["text"])
     # They take a moment, then name five things; it must not cut in while they talk.
     talk.pause(see["end"] + 2.0 - talk.duration_s)
     talk.add(
-        scene.PIPER,
+        voices.PIPER,
         "The lamp. The window. The sofa. A cup. The rug by the door.",
         0.0,
         label="answer",

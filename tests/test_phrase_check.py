@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 from conftest import run_cli
 
-from pausebuddy import corpus, talk
 from pausebuddy.config import Config
 from pausebuddy.phrases import Intent, PhraseBook, normalize
+from pausebuddy.synth import backdrop, corpus, talk, voices
 from pausebuddy.tools.phrase_check import judge, pronunciations, similarity
 
 
@@ -49,7 +49,7 @@ def test_talk_never_contains_a_configured_phrase_after_the_wake_word() -> None:
 
 
 def test_talk_pieces_are_speech_and_pauses_of_about_the_asked_length() -> None:
-    espeak = [s for s in corpus.SPEAKERS if s.voice.startswith("en-us+klatt")]
+    espeak = [s for s in voices.SPEAKERS if s.voice.startswith("en-us+klatt")]
     pieces = list(corpus.talk_pieces(espeak, 20, seed=1))
     seconds = sum(len(p) for p in pieces) / 16000
     assert 20 <= seconds < 35
@@ -62,8 +62,8 @@ def test_mix_puts_noise_at_the_asked_level_below_the_speech() -> None:
         [(8000 * np.sin(np.arange(16000) / 5)).astype(np.int16), np.zeros(16000, np.int16)]
     )
     noise = rng.normal(0, 3000, 32000).astype(np.int16)
-    mixed = corpus.mix(speech, noise, 10).astype(np.float64) - speech
-    level = corpus.speech_level(speech)
+    mixed = backdrop.mix(speech, noise, 10).astype(np.float64) - speech
+    level = backdrop.speech_level(speech)
     assert abs(20 * np.log10(level / np.sqrt(np.mean(mixed**2))) - 10) < 0.2
 
 
@@ -78,11 +78,11 @@ def test_check_phrase_counts_false_accepts_on_synthesized_talk() -> None:
 
 
 def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(tmp_path) -> None:
-    from pausebuddy import audio, scene
+    from pausebuddy import audio
 
     takes = []
-    for index, voice in enumerate([scene.PIPER, "en-us+klatt", "en-us+klatt3"]):
-        speech = scene.say(voice, "Pause buddy, time out.")
+    for index, voice in enumerate([voices.PIPER, "en-us+klatt", "en-us+klatt3"]):
+        speech = voices.say(voice, "Pause buddy, time out.")
         quiet = np.zeros(16000, np.int16)
         takes.append(tmp_path / f"take{index}.wav")
         audio.write_wav(takes[-1], np.concatenate([quiet, speech, quiet]))

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from conftest import BEFORE, phrase_in_talk, run_cli
 
-from pausebuddy import corpus, scene
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.config import Config, PhrasesConfig
 from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder
@@ -26,13 +25,14 @@ from pausebuddy.hearing.phrase_model import (
     request_phrases,
 )
 from pausebuddy.phrases import PhraseBook, normalize
+from pausebuddy.synth import backdrop, scene, voices
 from pausebuddy.tools.learning import Recipe, learn
 from pausebuddy.tools.learning_corpus import ACCENTS, VARIANTS, other_text
 
 
 def test_streamed_embeddings_are_those_of_the_whole_recording() -> None:
     embedder = SpeechEmbedder()
-    sound = corpus.noise("pinknoise", 4)
+    sound = backdrop.noise("pinknoise", 4)
     whole = embedder.embed(sound)
     streamed = np.concatenate(
         [embedder.accept(sound[i : i + 700]) for i in range(0, len(sound), 700)]
@@ -58,7 +58,7 @@ def _always(phrase: str, duration_s: float = 1.0) -> PhraseModel:
 def test_the_spotter_reports_a_phrase_once_per_cooldown_on_the_stream_clock() -> None:
     spotter = PhraseSpotter(_always("pause buddy time out"), threshold=0.9)
     spotter.restart(origin=5 * RATE_HZ)
-    sound = corpus.noise("pinknoise", 6)
+    sound = backdrop.noise("pinknoise", 6)
     found = [d for i in range(0, len(sound), 1600) for d in spotter.accept(sound[i : i + 1600])]
     # The first full window ends 1.99 s into its stream; then one per cooldown.
     assert found[0].end == pytest.approx(5 * RATE_HZ + 1.99 * RATE_HZ, abs=1)
@@ -68,7 +68,7 @@ def test_the_spotter_reports_a_phrase_once_per_cooldown_on_the_stream_clock() ->
 
 
 def test_learning_voices_are_not_the_benchmarks() -> None:
-    bench = {s.voice for s in corpus.SPEAKERS + corpus.BABBLE_SPEAKERS}
+    bench = {s.voice for s in voices.SPEAKERS + voices.BABBLE_SPEAKERS}
     bench_variants = {v.split("+")[1] for v in bench if "+" in v}
     assert not bench_variants & set(VARIANTS)
     assert len(ACCENTS) * len(VARIANTS) > 200
@@ -122,10 +122,10 @@ def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> N
         sound = talk.samples
         return [d for i in range(0, len(sound), 1600) for d in spotter.accept(sound[i : i + 1600])]
 
-    assert [d.phrase for d in heard_in(scene.PIPER, "Pause buddy, red balloon.")] == [
+    assert [d.phrase for d in heard_in(voices.PIPER, "Pause buddy, red balloon.")] == [
         "pause buddy red balloon"
     ]
-    assert heard_in(scene.PIPER, "Pause buddy, read the ballot.") == []
+    assert heard_in(voices.PIPER, "Pause buddy, read the ballot.") == []
     assert heard_in("en-us+klatt", "Pause buddy, read the ballot.") == []
 
 
@@ -141,7 +141,7 @@ def test_learn_says_what_it_did_and_keeps_it_once(tmp_path: Path, write_config) 
 def test_the_spotter_remembers_how_sure_it_was() -> None:
     spotter = PhraseSpotter(_always("pause buddy time out"), threshold=0.9)
     spotter.restart(origin=5 * RATE_HZ)
-    sound = corpus.noise("pinknoise", 4)
+    sound = backdrop.noise("pinknoise", 4)
     for i in range(0, len(sound), 1600):
         spotter.accept(sound[i : i + 1600])
     # Its first window ends 1.99 s into the stream (5 s on the stream clock).
@@ -186,7 +186,7 @@ def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> li
     recognizer = engine.PocketsphinxRecognizer(
         replace(config.hearing, **{"verifier": False, **hearing}), book
     )
-    talk = phrase_in_talk(scene.PIPER, said)
+    talk = phrase_in_talk(voices.PIPER, said)
     return [
         match.intent.value
         for item in hear_all(recognizer, talk.samples)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ENV, cli, phrase_in_talk
 
-from pausebuddy import scene
+from pausebuddy.synth import voices
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -35,7 +35,7 @@ def test_a_time_out_opens_no_network_and_writes_only_state_and_cache(tmp_path: P
         "reminder_repeats: 0\n",
         encoding="utf-8",
     )
-    talk = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").write(tmp_path / "talk.wav")
+    talk = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").write(tmp_path / "talk.wav")
     state = home / "state" / "break.json"
     env = {
         **ENV,

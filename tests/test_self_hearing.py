@@ -12,30 +12,15 @@ import numpy as np
 import pytest
 from conftest import json_lines, phrase_in_talk, run_cli
 
-from pausebuddy import audio, corpus, scene
+from pausebuddy import audio
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.config import Config
 from pausebuddy.hearing import create_recognizer
 from pausebuddy.phrases import PhraseBook
+from pausebuddy.synth import backdrop, room, scene, voices
 from pausebuddy.wording import prompts
 
 LINES = prompts()
-
-
-def _room(said: np.ndarray) -> np.ndarray:
-    """Its voice as the microphone hears it back: 20 ms later, at -10 dB, with a few
-    reflections."""
-    response = np.zeros(int(0.2 * RATE_HZ), dtype=np.float32)
-    for delay_s, gain in (
-        (0.020, 0.3),
-        (0.023, 0.12),
-        (0.031, -0.08),
-        (0.045, 0.05),
-        (0.090, -0.03),
-        (0.150, 0.02),
-    ):
-        response[int(delay_s * RATE_HZ)] = gain
-    return np.convolve(said.astype(np.float32), response)[: len(said)]
 
 
 CONFIG = (
@@ -66,14 +51,14 @@ def session(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("room")
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG, encoding="utf-8")
-    person = phrase_in_talk(scene.PIPER, "Pause buddy, time out.").samples
+    person = phrase_in_talk(voices.PIPER, "Pause buddy, time out.").samples
     events, said = _run(tmp_path, config, person, "first")
     return tmp_path, config, person, events, said
 
 
 def test_its_own_voice_in_the_room_triggers_nothing(session) -> None:
     tmp_path, config, person, first_events, said = session
-    events, _ = _run(tmp_path, config, _mix(person, _room(said)), "echo")
+    events, _ = _run(tmp_path, config, _mix(person, room.echo(said, delay_s=0.02)), "echo")
     heard = [e["intent"] for e in events if e["type"] == "heard"]
     assert heard == ["timeout"]
     said = [e["text"] for e in events if e["type"] == "said"]
@@ -92,11 +77,11 @@ def test_stop_over_its_voice_stops_it(session, over: str) -> None:
         # come while the echo canceller is still learning the room, and it does not
         # listen over its voice until it has.)
         stop_at = next(e for e in said if e["text"].startswith("Well done"))["t"] + 1.0
-    stop = scene.say(scene.PIPER, "Stop.")
+    stop = voices.say(voices.PIPER, "Stop.")
     voice = np.zeros(int(stop_at * RATE_HZ) + len(stop) + 2 * RATE_HZ, dtype=np.int16)
     voice[int(stop_at * RATE_HZ) :][: len(stop)] = stop
     # The room brings its voice back until it stops (the end of "stop" at the latest).
-    echo = _room(said_audio)[: int(stop_at * RATE_HZ) + len(stop)]
+    echo = room.echo(said_audio, delay_s=0.02)[: int(stop_at * RATE_HZ) + len(stop)]
     events, _ = _run(tmp_path, config, _mix(person, voice, echo), "stop")
 
     heard = [e for e in events if e["type"] == "heard"]
@@ -123,10 +108,10 @@ def _stops_heard(at_s: float, own_voice_from_s: float) -> list:
     after some talk, its own voice (cancelled to nothing) from `own_voice_from_s` on."""
     config = Config()
     recognizer = create_recognizer(config.hearing, PhraseBook(config.phrases))
-    talk = scene.Scene().add(scene.PIPER, "I cannot believe you said that again.", 0.3).samples
-    sound = (corpus.noise("pinknoise", 10) * 0.01).astype(np.int16)
+    talk = scene.Scene().add(voices.PIPER, "I cannot believe you said that again.", 0.3).samples
+    sound = (backdrop.noise("pinknoise", 10) * 0.01).astype(np.int16)
     sound[: min(len(talk), 3 * RATE_HZ)] += talk[: 3 * RATE_HZ]
-    stop = scene.say("en-us+f3", "Stop.")
+    stop = voices.say("en-us+f3", "Stop.")
     at = int(round(at_s * RATE_HZ))
     sound[at : at + len(stop)] += stop
     heard = []

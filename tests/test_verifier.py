@@ -10,13 +10,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from pausebuddy import corpus, scene
 from pausebuddy.config import Config
 from pausebuddy.hearing import create_recognizer, hear_all
 from pausebuddy.hearing.mel import log_mel
 from pausebuddy.hearing.scan_stage import ScanStage
 from pausebuddy.hearing.verifier import Verifier, default_model_dir
 from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.synth import backdrop, corpus, voices
 
 CONFIG = Config()
 BOOK = PhraseBook(CONFIG.phrases)
@@ -49,7 +49,7 @@ def test_log_mel_has_100_frames_a_second_of_80_bins() -> None:
 def test_the_said_phrase_scores_above_the_others() -> None:
     verifier = Verifier(MODEL)
     said = np.concatenate(
-        [_quiet(0.3), scene.say(scene.PIPER, "Pause buddy, let's breathe."), _quiet(0.3)]
+        [_quiet(0.3), voices.say(voices.PIPER, "Pause buddy, let's breathe."), _quiet(0.3)]
     )
     scores = {
         s.text: s.score
@@ -62,13 +62,13 @@ def test_the_said_phrase_scores_above_the_others() -> None:
 
 
 @needs_model
-@pytest.mark.parametrize("voice", [scene.PIPER, "en-us+klatt"])
+@pytest.mark.parametrize("voice", [voices.PIPER, "en-us+klatt"])
 def test_the_phrase_is_heard_while_the_partner_talks_10_db_under_it(voice: str) -> None:
-    phrase = scene.say(voice, "Pause buddy, time out.")
-    before = scene.say(voice, "I cannot believe you said that to my mother again.")
+    phrase = voices.say(voice, "Pause buddy, time out.")
+    before = voices.say(voice, "I cannot believe you said that to my mother again.")
     said = np.concatenate([before, _quiet(0.5), phrase, _quiet(1.5)])
-    partner = corpus.partner(len(said) / 16000 + 1, seed=3)
-    heard = _heard(corpus.mix(said, partner, 10))
+    partner = backdrop.partner(len(said) / 16000 + 1, seed=3)
+    heard = _heard(backdrop.mix(said, partner, 10))
     phrase_end = (len(before) + 8000 + len(phrase)) / 16000
     assert [h.intent for h in heard] == [Intent.TIMEOUT]
     assert abs(heard[0].end_s - phrase_end) < 1.0
@@ -92,10 +92,10 @@ def _scan(samples: np.ndarray) -> list[tuple[int, int, int]]:
 
 @needs_model
 def test_the_scan_finds_the_phrase_in_talk_and_nothing_in_talk_without_it() -> None:
-    phrase = scene.say("en-us+m3", "Pause buddy, time out.")
-    before = scene.say("en-us+m3", "You never listen to a single word I say, do you.")
+    phrase = voices.say("en-us+m3", "Pause buddy, time out.")
+    before = voices.say("en-us+m3", "You never listen to a single word I say, do you.")
     said = np.concatenate([before, _quiet(0.3), phrase, _quiet(1.0)])
-    mixed = corpus.mix(said, corpus.partner(len(said) / 16000 + 1, seed=4), 10)
+    mixed = backdrop.mix(said, backdrop.partner(len(said) / 16000 + 1, seed=4), 10)
     moments = _scan(mixed)
     phrase_start, phrase_end = len(before) + 4800, len(before) + 4800 + len(phrase)
     assert moments
@@ -103,7 +103,7 @@ def test_the_scan_finds_the_phrase_in_talk_and_nothing_in_talk_without_it() -> N
         abs(end - phrase_end) < 16000 and abs(since - phrase_start) < 16000
         for since, end, _ in moments
     )
-    talk = np.concatenate(list(corpus.talk_pieces(corpus.SPEAKERS[:2], 20, seed=5)))
+    talk = np.concatenate(list(corpus.talk_pieces(voices.SPEAKERS[:2], 20, seed=5)))
     assert _scan(talk) == []
 
 
@@ -112,7 +112,7 @@ def test_a_spoken_length_comes_out_with_the_time_out() -> None:
     said = np.concatenate(
         [
             _quiet(0.5),
-            scene.say(scene.PIPER, "Pause buddy, time out for forty five minutes."),
+            voices.say(voices.PIPER, "Pause buddy, time out for forty five minutes."),
             _quiet(1.5),
         ]
     )
@@ -124,7 +124,7 @@ def test_a_spoken_length_comes_out_with_the_time_out() -> None:
 def test_without_the_verifiers_model_the_hearing_still_answers(caplog) -> None:
     config = replace(CONFIG, hearing=replace(CONFIG.hearing, verifier_model="/nonexistent/whisper"))
     said = np.concatenate(
-        [_quiet(0.5), scene.say(scene.PIPER, "Pause buddy, time out."), _quiet(1.5)]
+        [_quiet(0.5), voices.say(voices.PIPER, "Pause buddy, time out."), _quiet(1.5)]
     )
     with caplog.at_level(logging.WARNING):
         heard = _heard(said, config)

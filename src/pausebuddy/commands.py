@@ -170,7 +170,7 @@ def _spot_file(recognizer, path: str) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from pausebuddy import scene
+    from pausebuddy.synth import scene
 
     config = load_config(args.config)
     # A short break, two breathing cycles and one reminder, so the story stays short.

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from pausebuddy import corpus
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.config_file import load_config
 from pausebuddy.hearing.embeddings import DIM, SpeechEmbedder, end_s
 from pausebuddy.hearing.phrase_model import RECIPE, WINDOW, PhraseModel, windows
 from pausebuddy.phrases import PhraseBook
+from pausebuddy.synth import backdrop
 from pausebuddy.tools.learning_corpus import context, learning_voice, other_text
 
 _LABEL_BEFORE_S = 0.05
@@ -124,7 +124,7 @@ def _job(args: tuple) -> tuple[np.ndarray, np.ndarray, list[float]]:
         if noise != "none":
             source = _NOISE[noise]
             at = rng.randrange(len(source) - len(clip)) if len(source) > len(clip) else 0
-            clip = corpus.mix(clip, source[at : at + len(clip)], rng.uniform(*recipe.snr_db))
+            clip = backdrop.mix(clip, source[at : at + len(clip)], rng.uniform(*recipe.snr_db))
         if label:
             lengths.append(stop_s - start_s)
         runs = windows(_EMBEDDER.embed(clip))
@@ -163,8 +163,8 @@ def _noise(seed: int) -> dict[str, np.ndarray]:
         tracks.append(np.concatenate(pieces)[: 120 * RATE_HZ].astype(np.float64))
     babble = np.clip(sum(tracks) / 2, -32768, 32767).astype(np.int16)
     return {
-        "pink": corpus.noise("pinknoise", 120),
-        "brown": corpus.noise("brownnoise", 120),
+        "pink": backdrop.noise("pinknoise", 120),
+        "brown": backdrop.noise("brownnoise", 120),
         "babble": babble,
     }
 

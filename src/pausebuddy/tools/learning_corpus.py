@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from pausebuddy.corpus import Speaker
 from pausebuddy.phrases import normalize
+from pausebuddy.synth.corpus import Speaker
 
 ACCENTS = [
     "en-us",
@@ -58,8 +58,8 @@ VARIANTS = [
     "Denis",
     "Gene",
 ]
-"""espeak-ng voice variants to learn from: none of them is in corpus.SPEAKERS or
-corpus.BABBLE_SPEAKERS (tests/test_phrase_learning.py checks)."""
+"""espeak-ng voice variants to learn from: none of them is in voices.SPEAKERS or
+voices.BABBLE_SPEAKERS (tests/test_phrase_learning.py checks)."""
 
 NEAR_WORDS = [
     "pause",
@@ -206,7 +206,7 @@ _ASIDES = [
     "look",
     "oh no",
 ]
-"""A small grammar of everyday sentences (written apart from pausebuddy.talk, the
+"""A small grammar of everyday sentences (written apart from pausebuddy.synth.talk, the
 benchmark's talk): said around the phrases and as 'anything else', with the phrases'
 words put into some of them."""
 

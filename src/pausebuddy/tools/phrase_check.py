@@ -16,10 +16,10 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from pausebuddy import talk
 from pausebuddy.config import Config
 from pausebuddy.config_file import load_config
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, normalize
+from pausebuddy.synth import talk, voices
 
 MIN_SYLLABLES = 4
 """CMUSphinx's advice for keyphrases is 3-4 syllables or more; fewer are found in
@@ -150,16 +150,16 @@ def measure_false_accepts(
 ) -> tuple[int, float]:
     """How often `phrase`, configured for `intent`, is heard in `minutes` of synthesized
     talk that never says it: (detections, hours of talk)."""
-    from pausebuddy import corpus, scene
     from pausebuddy.audio import RATE_HZ, wav_blocks
     from pausebuddy.hearing import create_recognizer, hear_all
+    from pausebuddy.synth import corpus
 
     phrases = replace(config.phrases, **{intent.value: [phrase]})
     book = PhraseBook(phrases)
     recognizer = create_recognizer(config.hearing, book)
     recognizer.expecting_reply = intent not in REQUESTS
     # espeak-ng voices only: a minute of Piper takes longer to make than to hear.
-    speakers = [s for s in corpus.SPEAKERS if s.voice != scene.PIPER]
+    speakers = [s for s in voices.SPEAKERS if s.voice != voices.PIPER]
     samples = 0
 
     def blocks():

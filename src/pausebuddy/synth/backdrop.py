@@ -1,55 +1,19 @@
-"""Audio made at run time to measure hearing: voices, talk, noise, babble, tempo, SNR.
-
-Used by the hearing benchmark, `check-phrase` and `tune`. Every sound is synthesized
-here (espeak-ng, Piper, sox noise); nothing is a recording of a person.
-"""
+"""What is heard under the phrase (noise, other talk, a partner, music), and the one way
+it is mixed under speech at a signal-to-noise ratio: against the speech's level, pauses
+left out, as in speech-in-noise tests."""
 
 from __future__ import annotations
 
 import random
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import scene, talk
 from pausebuddy.audio import RATE_HZ, read_wav, write_wav
-
-
-@dataclass(frozen=True)
-class Speaker:
-    label: str
-    voice: str
-    """An espeak-ng voice (with +variant), or scene.PIPER."""
-    speed: int = 150
-    """espeak-ng words per minute (Piper ignores it)."""
-    pitch: int = 50
-
-    def say(self, text: str) -> np.ndarray:
-        return scene.say(self.voice, text, self.speed, self.pitch)
-
-
-SPEAKERS = [
-    Speaker("piper joe", scene.PIPER),
-    Speaker("espeak us klatt", "en-us+klatt", 150, 50),
-    Speaker("espeak us klatt4 fast", "en-us+klatt4", 175, 40),
-    Speaker("espeak rp klatt2 slow low", "en-gb-x-rp+klatt2", 125, 30),
-    Speaker("espeak us m3", "en-us+m3", 150, 50),
-    Speaker("espeak us f3", "en-us+f3", 150, 60),
-    Speaker("espeak scotland m1", "en-gb-scotland+m1", 160, 45),
-    Speaker("espeak us f2 high", "en-us+f2", 140, 70),
-]
-"""Distinct voices: two engines, male and female variants, accents, speeds and pitches."""
-
-BABBLE_SPEAKERS = [
-    Speaker("babble m7", "en-us+m7", 165, 45),
-    Speaker("babble f4", "en-gb+f4", 150, 65),
-    Speaker("babble caribbean", "en-029+m2", 155, 50),
-]
-"""Other people talking, for babble noise: voices not among SPEAKERS."""
+from pausebuddy.synth.corpus import talk_pieces
+from pausebuddy.synth.voices import BABBLE_SPEAKERS, PARTNER, say
 
 
 def speech_level(samples: np.ndarray) -> float:
@@ -74,10 +38,27 @@ def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     return np.clip(mixed, -32768, 32767).astype(np.int16)
 
 
+def mix_files(
+    clean: str | Path, noisy: str | Path, snr_db: float, color: str = "pinknoise"
+) -> Path:
+    """`clean` with sox's `color` noise `snr_db` under it (as `mix`), written to `noisy`."""
+    speech = read_wav(clean)
+    write_wav(noisy, mix(speech, noise(color, len(speech) / RATE_HZ + 0.1), snr_db))
+    return Path(noisy)
+
+
 def noise(color: str, seconds: float, volume: float = 0.5) -> np.ndarray:
     """sox's pinknoise, brownnoise or whitenoise, the same every run."""
     with tempfile.TemporaryDirectory(prefix="pausebuddy-noise-") as tmp:
-        return read_wav(scene.write_noise(Path(tmp) / "noise.wav", color, seconds, volume))
+        return read_wav(write_noise(Path(tmp) / "noise.wav", color, seconds, volume))
+
+
+def write_noise(path: str | Path, color: str, seconds: float, volume: float = 0.5) -> Path:
+    """sox's pinknoise, brownnoise or whitenoise as a 16 kHz WAV at `path`; -R makes it
+    the same every run, so a scene is reproducible."""
+    command = f"sox -R -n -r {RATE_HZ} -c 1 -b 16 {path} synth {seconds:.3f} {color}"
+    subprocess.run([*command.split(), "vol", str(volume)], check=True, capture_output=True)
+    return Path(path)
 
 
 def babble(seconds: float, seed: int = 0) -> np.ndarray:
@@ -88,41 +69,6 @@ def babble(seconds: float, seed: int = 0) -> np.ndarray:
         stream = np.concatenate(list(talk_pieces([speaker], seconds, seed + index)))
         mixed += np.resize(stream, total)
     return np.clip(mixed / 2, -32768, 32767).astype(np.int16)
-
-
-def tempo(samples: np.ndarray, factor: float) -> np.ndarray:
-    """The same speech `factor` times as fast, pitch kept (sox's WSOLA tempo)."""
-    with tempfile.TemporaryDirectory(prefix="pausebuddy-tempo-") as tmp:
-        source, changed = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
-        write_wav(source, samples)
-        subprocess.run(
-            ["sox", str(source), str(changed), "tempo", "-s", f"{factor}"],
-            check=True,
-            capture_output=True,
-        )
-        return read_wav(changed)
-
-
-def talk_pieces(
-    speakers: list[Speaker], seconds: float, seed: int = 0, genres: tuple[str, ...] = talk.GENRES
-) -> Iterator[np.ndarray]:
-    """About `seconds` of talk that contains no phrase: lines from talk.lines, the
-    speakers taking turns at random, with the pauses of a conversation between them."""
-    rng = random.Random(seed)
-    made, total = 0, int(seconds * RATE_HZ)
-    for text in talk.lines(seed, genres):
-        if made >= total:
-            return
-        speech = rng.choice(speakers).say(text)
-        pause = np.zeros(int(rng.uniform(0.2, 1.2) * RATE_HZ), dtype=np.int16)
-        made += len(speech) + len(pause)
-        yield speech
-        yield pause
-
-
-PARTNER = Speaker("partner f5", "en-us+f5", 160, 55)
-"""The other partner, still talking while the phrase is said: a voice not among SPEAKERS
-or BABBLE_SPEAKERS."""
 
 
 def partner(seconds: float, seed: int = 0) -> np.ndarray:
@@ -161,7 +107,7 @@ def music(seconds: float, seed: int = 0) -> np.ndarray:
     band = band[:total] / np.abs(band).max() * 8000
     voice, words, k = [], 0, rng.randrange(len(_LYRICS))
     while words < total:
-        word = scene.say("en-us+f2", _LYRICS[k % len(_LYRICS)], 90, _MELODY[k % len(_MELODY)])
+        word = say("en-us+f2", _LYRICS[k % len(_LYRICS)], 90, _MELODY[k % len(_MELODY)])
         gap = np.zeros(int(rng.uniform(0.05, 0.3) * RATE_HZ), dtype=np.int16)
         voice += [word, gap]
         words += len(word) + len(gap)
