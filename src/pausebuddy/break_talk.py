@@ -201,9 +201,11 @@ class BreakTalk:
             line = self._lines["overdue"].format(
                 when=say_when(self._epoch + pending.started_at, self._epoch + t)
             )
+        elif pending.reminded == 0:
+            line = self._lines["reminder"].format(duration=say_duration(pending.length_s))
         else:
-            taken = pending.length_s if pending.reminded == 0 else t - pending.started_at
-            line = self._lines["reminder"].format(duration=say_duration(taken))
+            # A repeat does not count the minutes up at them: the same gentle invitation.
+            line = self._lines["reminder_again"]
         end = self._speak(line, end + 0.2)
         end = self._speak(next(self._return_prompts), end + 0.4)
         # Speaking only schedules the words, so this is saved before any of them is heard:
