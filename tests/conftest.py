@@ -85,6 +85,7 @@ FAST_MODULES = {
     "test_exercises",
     "test_loop_logic",
     "test_pauses",
+    "test_quiet_hours",
     "test_phrases",
     "test_verdict",
 }

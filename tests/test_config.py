@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 from conftest import run_cli
 
 from pausebuddy.config import Config, ConfigError
-from pausebuddy.config_file import config_from_yaml, config_to_yaml
+from pausebuddy.config_file import config_from_yaml, config_to_yaml, load_config, save_settings
 
 
 def test_defaults_are_the_briefs() -> None:
@@ -88,3 +90,33 @@ def test_config_works_before_and_after_the_command(write_config) -> None:
     path = write_config("break_minutes: 25\n")
     for args in (("--config", path, "config", "--show"), ("config", "--show", "--config", path)):
         assert "break_minutes: 25" in run_cli(*args).stdout
+
+
+def test_settings_are_saved_with_the_comments_and_order_kept(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "# Our config: keep this note.\n"
+        "break_minutes: 25  # we agreed on 25\n"
+        "hearing:\n"
+        "  # tuned by hand once\n"
+        "  noise_suppression: 1\n",
+        encoding="utf-8",
+    )
+    config = save_settings(path, {"hearing.wake_threshold": 1e-30, "quiet_hours": "22:00-07:00"})
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Our config: keep this note.\nbreak_minutes: 25  # we agreed on 25\n")
+    assert "  # tuned by hand once\n  noise_suppression: 1\n" in text
+    assert config.hearing.wake_threshold == 1e-30 and config.break_minutes == 25
+    assert load_config(path).quiet_hours == "22:00-07:00"
+
+
+def test_a_save_into_an_empty_or_missing_file_makes_one(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "config.yaml"
+    assert save_settings(path, {"break_minutes": 30}).break_minutes == 30
+    assert load_config(path).break_minutes == 30
+
+
+def test_quiet_hours_that_are_no_time_span_name_the_field_and_line() -> None:
+    assert config_from_yaml("quiet_hours: '22:00-07:00'\n").quiet_hours == "22:00-07:00"
+    with pytest.raises(ConfigError, match=r"line 2: quiet_hours: expected a time span"):
+        config_from_yaml("break_minutes: 20\nquiet_hours: 10pm to 7\n")

@@ -22,11 +22,13 @@ class Mouth:
     def __init__(self, seconds: float = 2.0) -> None:
         self.seconds = seconds
         self.said: list[tuple[float, str]] = []
+        self.volumes: list[float] = []
         self.events: list[dict] = []
 
-    def speak(self, text: str, at: float, tone: bool = False) -> float:
+    def speak(self, text: str, at: float, tone: bool = False, volume: float = 1.0) -> float:
         start = max(at, self.said[-1][0] + self.seconds) if self.said else at
         self.said.append((start, text))
+        self.volumes.append(volume)
         return start + self.seconds
 
     def texts(self) -> list[str]:
@@ -366,3 +368,38 @@ def test_a_length_made_out_a_moment_later_needs_no_excuse() -> None:
     run_until_idle(conversation, limit_s=300)
     assert LINES["length_unheard"].format(duration="20 minutes") not in mouth.texts()
     assert LINES["remind_in"].format(duration="half an hour") in mouth.texts()
+
+
+def test_in_the_quiet_hours_the_reminder_is_given_once_softly() -> None:
+    # Epoch at local midnight: the break (1 minute) falls due at 00:0x, inside 22:00-07:00.
+    midnight = time.mktime(time.strptime("2026-12-05 00:00", "%Y-%m-%d %H:%M"))
+    conversation, mouth = make(
+        epoch_s=midnight,
+        timeout_exercise="none",
+        break_minutes=1,
+        reminder_repeats=3,
+        quiet_hours="22:00-07:00",
+        quiet_volume=0.4,
+    )
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    run_until_idle(conversation)
+    reminders = [e for e in mouth.events if e["type"] == "reminder"]
+    assert len(reminders) == 1 and reminders[0]["quiet"]  # not repeated
+    given = mouth.texts().index(next(t for t in mouth.texts() if t.startswith("It's been")))
+    assert mouth.volumes[given] == 0.4 and mouth.volumes[0] == 1.0
+    assert [e["how"] for e in mouth.events if e["type"] == "break_ended"] == ["unanswered"]
+
+
+def test_outside_the_quiet_hours_the_reminder_repeats_as_usual() -> None:
+    noon = time.mktime(time.strptime("2026-12-05 12:00", "%Y-%m-%d %H:%M"))
+    conversation, mouth = make(
+        epoch_s=noon,
+        timeout_exercise="none",
+        break_minutes=1,
+        reminder_repeats=2,
+        quiet_hours="22:00-07:00",
+    )
+    conversation.on_heard(Intent.TIMEOUT, 0.0)
+    run_until_idle(conversation)
+    assert len([e for e in mouth.events if e["type"] == "reminder"]) == 3
+    assert set(mouth.volumes) == {1.0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 from conftest import run_cli
@@ -110,3 +111,4 @@ def test_tune_sets_the_wake_threshold_from_recordings_and_keeps_the_old_file(tmp
     assert "verifier_threshold" in saved.hearing.tuned
     assert saved.hearing.verifier_threshold <= Config().hearing.verifier_threshold
     assert (tmp_path / "config.yaml.before-tune").read_text() == "# ours\nbreak_minutes: 25\n"
+    assert Path(config).read_text().startswith("# ours\nbreak_minutes: 25\n")  # comments kept

@@ -14,16 +14,17 @@ from pausebuddy.breaks import MAX_BREAK_S, BreakStore
 from pausebuddy.config import Config
 from pausebuddy.history import HistoryLog
 from pausebuddy.pending_break import Break, BreakSaver
+from pausebuddy.quiet_hours import within
 from pausebuddy.wording import prompts, say_clock, say_duration, say_when
 
 _LOGGER = logging.getLogger("pausebuddy.conversation")
 
 SpeakPort = Callable[..., float]
-"""speak(text, at_s, tone=False) -> end_s: says `text` no earlier than `at_s` (with a soft
-tone under its start), returns when it ends."""
+"""speak(text, at_s, tone=False, volume=1.0) -> end_s: says `text` no earlier than `at_s`
+(with a soft tone under its start; `volume` against the usual), returns when it ends."""
 EmitPort = Callable[[dict], None]
-TonePort = Callable[[float], float]
-"""tone(at_s) -> end_s: plays the soft return tone."""
+TonePort = Callable[..., float]
+"""tone(at_s, volume=1.0) -> end_s: plays the soft return tone."""
 
 MIN_SPOKEN_BREAK_S = 10 * 60
 """A length named aloud is at least this: shorter breaks do not let the body calm down."""
@@ -187,6 +188,9 @@ class BreakTalk:
             self.end(t, "unanswered")
             return
         overdue, self.overdue = self.overdue, False
+        # In the quiet hours it is said once, softly, and not repeated.
+        quiet = within(self.config.quiet_hours, self._epoch + t)
+        volume = self.config.quiet_volume if quiet else 1.0
         self._emit(
             {
                 "t": t,
@@ -194,9 +198,10 @@ class BreakTalk:
                 "repeat": pending.reminded,
                 "overdue": overdue,
                 "wall": round(self._epoch + t, 3),
+                **({"quiet": True} if quiet else {}),
             }
         )
-        end = self._tone(t)
+        end = self._tone(t, volume=volume)
         if overdue:
             line = self._lines["overdue"].format(
                 when=say_when(self._epoch + pending.started_at, self._epoch + t)
@@ -206,8 +211,8 @@ class BreakTalk:
         else:
             # A repeat does not count the minutes up at them: the same gentle invitation.
             line = self._lines["reminder_again"]
-        end = self._speak(line, end + 0.2)
-        end = self._speak(next(self._return_prompts), end + 0.4)
+        end = self._speak(line, end + 0.2, volume=volume)
+        end = self._speak(next(self._return_prompts), end + 0.4, volume=volume)
         # Speaking only schedules the words, so this is saved before any of them is heard:
         # a crash while they play gives the reminder again 5 minutes on, never loses it.
         self.last_reminder = (end, pending)
@@ -216,10 +221,12 @@ class BreakTalk:
                 started_at=pending.started_at,
                 due_at=end + REPEAT_AFTER_S,
                 length_s=pending.length_s,
-                reminded=pending.reminded + 1,
+                reminded=self.config.reminder_repeats + 1 if quiet else pending.reminded + 1,
             )
         )
-        if pending.reminded + 1 > self.config.reminder_repeats:
+        if quiet:
+            _LOGGER.info("Reminder given softly in the quiet hours; it is not repeated.")
+        elif pending.reminded + 1 > self.config.reminder_repeats:
             # Said for the last time: it goes quiet once the repeat would fall due.
             _LOGGER.info(
                 "Reminder given %d times; it goes quiet after this one.", pending.reminded + 1

@@ -157,6 +157,11 @@ class Config:
     """Times the reminder is repeated, 5 minutes apart, when nobody answers."""
     keep_history: bool = False
     """Keep a local record of time-outs (times and lengths only, never words)."""
+    quiet_hours: str | None = None
+    """"22:00-07:00": between these times a reminder is given once, more softly
+    (quiet_volume), and not repeated. Off (None) by default."""
+    quiet_volume: float = 0.5
+    """The reminder's loudness in the quiet hours, against the usual."""
     hearing: HearingConfig = field(default_factory=HearingConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -166,6 +171,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "timeout_exercise": ("breathing", "grounding", "none"),
     "hearing.engine": ("pocketsphinx", "vosk"),
 }
+_CLOCK = r"([01]?[0-9]|2[0-3]):[0-5][0-9]"
+FORMATS: dict[str, tuple[str, str]] = {"quiet_hours": (f"{_CLOCK}-{_CLOCK}", "HH:MM-HH:MM")}
+"""Text fields with a form: (a regular expression the whole text matches, how to say it)."""
 RANGES: dict[str, tuple[float, float]] = {
     "break_minutes": (0.01, 24 * 60),
     "breathing_cycles": (1, 8),
@@ -173,6 +181,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "grounding_answer_s": (1, 120),
     "snooze_minutes": (0.01, 120),
     "reminder_repeats": (0, 10),
+    "quiet_volume": (0.1, 1.0),
     "phrases.match_threshold": (50, 100),
     "hearing.wake_threshold": (1e-100, 1),
     "hearing.phrase_threshold": (0.01, 0.999),

@@ -7,17 +7,21 @@ file, `config_to_yaml` prints the effective config."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from ruamel.yaml import YAML, CommentedMap
+from ruamel.yaml.error import YAMLError
 
 from pausebuddy import paths
-from pausebuddy.config import CHOICES, RANGES, Config, ConfigError
+from pausebuddy.config import CHOICES, FORMATS, RANGES, Config, ConfigError
 
 T = typing.TypeVar("T")
 
@@ -145,6 +149,8 @@ def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):
         choices = reading.choices.get(dotted)
         if choices and value not in choices:
             fail("one of " + ", ".join(choices))
+        if dotted in FORMATS and not re.fullmatch(FORMATS[dotted][0], value):
+            fail(f"a time span like {FORMATS[dotted][1]} (22:00-07:00)")
         return value
     if hint is bool:
         if not isinstance(value, bool):
@@ -176,20 +182,32 @@ def _convert(hint, node: yaml.Node, dotted: str, reading: _Reading):
 
 def save_settings(path: str | os.PathLike[str], settings: dict[str, object]) -> Config:
     """Set dotted keys ("hearing.wake_threshold") in the YAML config at `path`, keeping
-    its other settings, and check the result loads before replacing the file. Comments
-    are not kept, so the old file is kept beside it as config.yaml.before-tune."""
+    its other settings, its comments and its order (a round-trip YAML library), and check
+    the result loads before replacing the file. The old file is kept beside it as
+    config.yaml.before-tune."""
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    data = yaml.safe_load(text) or {}
+    round_trip = YAML()  # keeps comments, order and quoting
+    round_trip.width = 100
+    try:
+        data = round_trip.load(text) if text.strip() else None
+    except YAMLError:
+        config_from_yaml(text, source=str(path))  # names the line
+        raise
+    data = CommentedMap() if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config is not a mapping of settings")
     for dotted, value in settings.items():
         *parents, key = dotted.split(".")
         node = data
         for parent in parents:
-            node = node.setdefault(parent, {})
+            if not isinstance(node.get(parent), dict):
+                node[parent] = CommentedMap()
+            node = node[parent]
         node[key] = value
-    new_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    out = io.StringIO()
+    round_trip.dump(data, out)
+    new_text = out.getvalue()
     config = config_from_yaml(new_text, source=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     if text:

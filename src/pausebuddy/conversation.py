@@ -52,7 +52,7 @@ class Conversation:
         self._config = config
         self._speak = speak
         self._emit = emit
-        self._tone = tone or (lambda at: at)
+        self._tone = tone or (lambda at, volume=1.0: at)
         self._breaks = BreakTalk(config, speak, emit, self._tone, store, epoch_s, history)
         self._lines = prompts()
         self.session: Session | None = None

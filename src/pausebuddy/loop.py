@@ -24,7 +24,7 @@ from pausebuddy.own_voice import OwnVoice
 from pausebuddy.phrases import Intent, normalize
 from pausebuddy.sinks import Sink
 from pausebuddy.voice import Clip, Voice, VoiceError
-from pausebuddy.voice.tones import chime, under
+from pausebuddy.voice.tones import chime, softer, under
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -245,21 +245,22 @@ class Loop:
             length_unclear=heard.length_unclear,
         )
 
-    def _speak(self, text: str, at_s: float, tone: bool = False) -> float:
+    def _speak(self, text: str, at_s: float, tone: bool = False, volume: float = 1.0) -> float:
         if not text:
             return at_s
         clip = self._voice.render(text)
         if tone:
             clip = under(clip)
-        return self._play(clip, at_s, {"type": "said", "text": text}, normalize(text))
+        event = {"type": "said", "text": text, **({} if volume == 1.0 else {"volume": volume})}
+        return self._play(softer(clip, volume), at_s, event, normalize(text))
 
     def _unsay(self, t: float) -> None:
         """Nothing it scheduled from `t` on is played."""
         self._speaking_until = min(self._speaking_until, t)
         self._own.unsay(t)
 
-    def _chime(self, at_s: float) -> float:
-        return self._play(chime(), at_s, {"type": "tone"})
+    def _chime(self, at_s: float, volume: float = 1.0) -> float:
+        return self._play(softer(chime(), volume), at_s, {"type": "tone"})
 
     def _play(self, clip: Clip, at_s: float, event: dict, text: str | None = None) -> float:
         start = max(at_s, self._speaking_until)

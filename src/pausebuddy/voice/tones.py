@@ -32,3 +32,10 @@ def chime(volume: float = 0.18) -> Clip:
         notes.append(wave * envelope / 1.25)
     samples = np.concatenate(notes) * volume * 32767
     return Clip(samples=samples.astype(np.int16), rate_hz=_RATE_HZ)
+
+
+def softer(clip: Clip, volume: float) -> Clip:
+    """`clip` at `volume` (0-1) of its loudness."""
+    if volume >= 1.0:
+        return clip
+    return Clip(np.round(clip.samples * volume).astype(clip.samples.dtype), clip.rate_hz)
