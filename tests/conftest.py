@@ -80,6 +80,7 @@ FAST_MODULES = {
     "test_config",
     "test_conversation",
     "test_denoise",
+    "test_devices",
     "test_echo",
     "test_echo_delay",
     "test_exercises",

@@ -64,13 +64,16 @@ def test_time_out_acknowledges_then_breathes_then_reminds() -> None:
     assert reminder["t"] == announced + 2.0 + 20 * 60  # counted from the announcement's end
     assert any(text.startswith("It's been 20 minutes") for text in texts)
     assert texts[-1] in LINES["return_prompts"]
-    assert [e["type"] for e in mouth.events] == [
+    assert [e["type"] for e in mouth.events if e["type"] != "breath"] == [
         "session_started",
         "session_ended",
         "break_started",
         "reminder",
         "break_ended",
     ]
+    # Each breathing phase is announced with its length (the light follows it).
+    phases = [(e["phase"], e["seconds"]) for e in mouth.events if e["type"] == "breath"]
+    assert phases == [("in", 4.0), ("hold", 7.0), ("out", 8.0)] * 4
 
 
 def test_grounding_or_no_exercise_for_a_time_out() -> None:

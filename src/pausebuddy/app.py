@@ -13,11 +13,14 @@ import numpy as np
 
 from pausebuddy import audio, sinks
 from pausebuddy.breaks import BreakStore
+from pausebuddy.button import open_button
 from pausebuddy.config import Config
 from pausebuddy.config_file import load_config
 from pausebuddy.events import EventLog
 from pausebuddy.hearing import Recognizer, create_recognizer
 from pausebuddy.history import HistoryLog
+from pausebuddy.light import LightRunner, open_light
+from pausebuddy.light_show import LightShow
 from pausebuddy.loop import Loop, Parts
 from pausebuddy.microphone import Microphone
 from pausebuddy.phrases import PhraseBook
@@ -78,16 +81,23 @@ def build_loop(
     recognizer: Recognizer | None = None,
     config_path: str | None = None,
     microphone: Microphone | None = None,
+    devices: bool = False,
 ) -> Loop:
     """A loop for `config`, playing to `sink` and writing `events` (a log, a path, or
     none). `live`: cues go to the speaker ahead of their time (LOOKAHEAD_S); `store`:
     where the break is kept (and, with keep_history, the history beside it);
-    `config_path`: read again on SIGHUP; `microphone`: told when it loses the room."""
+    `config_path`: read again on SIGHUP; `microphone`: told when it loses the room;
+    `devices`: with the button and the light on the GPIO pins, where there are any."""
     phrases = PhraseBook(config.phrases)
     recognizer = recognizer or create_recognizer(config.hearing, phrases)
     voice = voice or create_voice(config.voice)
     if not isinstance(events, EventLog):
         events = EventLog(events)
+    epoch_s = epoch_s or time.time()
+    button = open_button(config.devices.button_pin) if devices else None
+    light = open_light(config.devices) if devices else None
+    if light is not None:
+        events.listeners.append(LightRunner(LightShow(), light, epoch_s).start())
     # The history sits next to the break file, so it is kept only where breaks are.
     history = (
         HistoryLog(store.path.parent / "history.jsonl")
@@ -101,12 +111,13 @@ def build_loop(
         sink,
         events,
         store=store,
-        epoch_s=epoch_s or time.time(),
+        epoch_s=epoch_s,
         pace=pace,
         history=history,
         lookahead_s=LOOKAHEAD_S if live else 0.0,
         rewire=functools.partial(rewire, config_path),
         hearing_room=(lambda: microphone.hearing) if microphone is not None else None,
+        button=button,
     )
     if microphone is not None:
         microphone.on_change = loop.microphone_changed

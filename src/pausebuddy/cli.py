@@ -16,7 +16,7 @@ from pausebuddy.commands import UsageError
 from pausebuddy.config import ConfigError
 from pausebuddy.hearing import HearingError
 from pausebuddy.phrases import Intent
-from pausebuddy.tools import check, learning, phrase_check, tuning
+from pausebuddy.tools import check, learning, light_demo, phrase_check, tuning
 from pausebuddy.voice import VoiceError
 
 _LOGGER = logging.getLogger("pausebuddy")
@@ -186,6 +186,10 @@ def _parser() -> argparse.ArgumentParser:
         help="learn the reply model instead (stop, next, five more minutes ...:"
         " what is said to it during a session)",
     )
+    light_demo = add("light-demo", help="show each state of the light for a few seconds")
+    light_demo.add_argument(
+        "--seconds", type=_at_least(1, float), default=6.0, help="how long each state shows"
+    )
     config = add("config", help="show the effective config")
     config.add_argument("--show", action="store_true", help="print it as YAML")
     return parser
@@ -234,6 +238,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check-phrase": phrase_check.command,
     "tune": tuning.command,
     "learn": learning.command,
+    "light-demo": light_demo.command,
 }
 
 if __name__ == "__main__":  # pragma: no cover

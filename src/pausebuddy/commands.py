@@ -96,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         voice=voice,
         config_path=args.config,
         microphone=microphone,
+        devices=not args.input,
     )
     app.run_loop(loop, blocks, drain=bool(args.input))
     return 0

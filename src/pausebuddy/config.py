@@ -137,6 +137,24 @@ class AudioConfig:
 
 
 @dataclass(frozen=True)
+class DevicesConfig:
+    """The button and the light on a Raspberry Pi's GPIO pins (docs/devices.md); on a
+    machine without GPIO both are simply absent."""
+
+    button_pin: int | None = 17
+    """The push button's GPIO (BCM) pin, wired to ground: 17 is the ReSpeaker 2-Mic HAT's
+    button. None: no button."""
+    light: str = "apa102"
+    """apa102: the HAT's three APA102 LEDs over SPI (enable SPI); led: a plain LED on
+    led_pin; none."""
+    led_pin: int = 12
+    apa102_leds: int = 3
+    spi_bus: int = 0
+    spi_device: int = 1
+    """The HAT's LEDs are on /dev/spidev0.1."""
+
+
+@dataclass(frozen=True)
 class Config:
     phrases: PhrasesConfig = field(default_factory=PhrasesConfig)
     timeout_exercise: str = "breathing"
@@ -165,11 +183,13 @@ class Config:
     hearing: HearingConfig = field(default_factory=HearingConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
+    devices: DevicesConfig = field(default_factory=DevicesConfig)
 
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "timeout_exercise": ("breathing", "grounding", "none"),
     "hearing.engine": ("pocketsphinx", "vosk"),
+    "devices.light": ("apa102", "led", "none"),
 }
 _CLOCK = r"([01]?[0-9]|2[0-3]):[0-5][0-9]"
 FORMATS: dict[str, tuple[str, str]] = {"quiet_hours": (f"{_CLOCK}-{_CLOCK}", "HH:MM-HH:MM")}
@@ -182,6 +202,11 @@ RANGES: dict[str, tuple[float, float]] = {
     "snooze_minutes": (0.01, 120),
     "reminder_repeats": (0, 10),
     "quiet_volume": (0.1, 1.0),
+    "devices.button_pin": (0, 27),
+    "devices.led_pin": (0, 27),
+    "devices.apa102_leds": (1, 64),
+    "devices.spi_bus": (0, 6),
+    "devices.spi_device": (0, 2),
     "phrases.match_threshold": (50, 100),
     "hearing.wake_threshold": (1e-100, 1),
     "hearing.phrase_threshold": (0.01, 0.999),

@@ -238,6 +238,10 @@ class Conversation:
             return
         cue = session.cues[session.index]
         at = session.next_at
+        if cue.tone:
+            # A breathing phase starts: the light rises and falls with the counts.
+            phase = {"phase": cue.text.lower(), "seconds": round(session.phase_s(), 3)}
+            self._emit({"t": at, "type": "breath", **phase})
         end = self._speak(cue.text, at, tone=cue.tone and self._config.breathing_tones)
         session.said(cue, at, end)
 

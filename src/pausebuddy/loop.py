@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from pausebuddy.activity import Activity
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.breaks import BreakStore
+from pausebuddy.button import intent_for
 from pausebuddy.config import Config, ConfigError
 from pausebuddy.conversation import Conversation
 from pausebuddy.events import EventLog
@@ -30,6 +32,14 @@ _LOGGER = logging.getLogger(__name__)
 
 _DROPS_WHAT_IS_QUEUED = frozenset({Intent.STOP, Intent.CANCEL})
 """Heard while nothing is playing, these still drop lines queued ahead of their time."""
+
+
+class Button(Protocol):
+    def take(self) -> list[str]:
+        """Gestures completed since last asked (button.py)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class Loop:
         lookahead_s: float = 0.0,
         rewire: Callable[[Parts], Parts] | None = None,
         hearing_room: Callable[[], bool] | None = None,
+        button: Button | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
@@ -64,7 +75,7 @@ class Loop:
         their exact time (ticks come only once a block). `rewire(parts)`: the parts of
         the config read again, when `reload_requested` is set (SIGHUP). `hearing_room()`:
         whether the input is a device that is open (a missing microphone yields silence
-        to keep the clock)."""
+        to keep the clock). `button`: its gestures are taken once a block (button.py)."""
         self._config = config
         self._recognizer = recognizer
         self._voice = voice
@@ -75,6 +86,7 @@ class Loop:
         self._rewire = rewire
         self.reload_requested = False
         self._hearing_room = hearing_room or (lambda: True)
+        self._button = button
         self._ready_said = False
         self.conversation = Conversation(
             config,
@@ -112,6 +124,9 @@ class Loop:
             # before the block is heard, so the block is known to hold its voice (deaf
             # to it, or its echo canceller has the reference from the first sample).
             self.conversation.tick(self.now_s + self._lookahead)
+            if self._button is not None:
+                for gesture in self._button.take():
+                    self._pressed(gesture)
             self._listen(block, start_s)
             if (
                 until_idle
@@ -136,6 +151,8 @@ class Loop:
         """Done: the sink and the event log closed; `cut`: its voice stops now."""
         if cut:
             self._sink.cut(self.now_s)
+        if self._button is not None:
+            self._button.close()
         self._sink.close()
         self._events.close()
 
@@ -215,15 +232,7 @@ class Loop:
                 )
             return
         left = judged.left_db
-        if judged.over_its_voice and intent is Intent.STOP and self.now_s < self._speaking_until:
-            # "stop" over its own voice: it stops talking at once.
-            self._sink.cut(self.now_s)
-            self._unsay(self.now_s)
-            self._events({"t": self.now_s, "type": "interrupted"})
-        elif intent in _DROPS_WHAT_IS_QUEUED and self._speaking_until > self.now_s:
-            # Live, lines reach the speaker ahead of their time: none of them after this.
-            self._sink.cut(self.now_s)
-            self._unsay(self.now_s)
+        self._stop_talking(intent, interrupting=judged.over_its_voice)
         _LOGGER.info("Heard %s.", intent.value)
         self._events(
             {  # t: when it was heard, i.e. this block; start/end: the phrase
@@ -244,6 +253,27 @@ class Loop:
             amount_s=heard.length_s,
             length_unclear=heard.length_unclear,
         )
+
+    def _pressed(self, gesture: str) -> None:
+        """A button gesture: what it means now, acted on as a phrase heard."""
+        intent = intent_for(gesture, self.conversation.state)
+        _LOGGER.info("Button: a %s press: %s.", gesture, intent.value)
+        self._events(
+            {"t": self.now_s, "type": "pressed", "gesture": gesture, "intent": intent.value}
+        )
+        self._stop_talking(intent, interrupting=True)
+        self.conversation.on_heard(intent, self.now_s)
+
+    def _stop_talking(self, intent: Intent, interrupting: bool) -> None:
+        if interrupting and intent is Intent.STOP and self.now_s < self._speaking_until:
+            # "stop" over its own voice (or the button): it stops talking at once.
+            self._sink.cut(self.now_s)
+            self._unsay(self.now_s)
+            self._events({"t": self.now_s, "type": "interrupted"})
+        elif intent in _DROPS_WHAT_IS_QUEUED and self._speaking_until > self.now_s:
+            # Live, lines reach the speaker ahead of their time: none of them after this.
+            self._sink.cut(self.now_s)
+            self._unsay(self.now_s)
 
     def _speak(self, text: str, at_s: float, tone: bool = False, volume: float = 1.0) -> float:
         if not text:

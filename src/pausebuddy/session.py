@@ -66,6 +66,18 @@ class Session:
         else:
             self.next_at = end
 
+    def phase_s(self) -> float:
+        """From the breathing phase starting at the current cue ("In", "Hold", "Out") to
+        the next one (or the closing words): its counts at the pace now."""
+        seconds = 0.0
+        for cue in self.cues[self.index + 1 :]:
+            if not cue.on_grid:
+                break
+            seconds += cue.delay_s * self.pace_scale
+            if cue.tone:
+                break
+        return seconds
+
     def change_pace(self, base_pace_s: float, slower: bool) -> float:
         """Every count still to come stretches or shrinks alike: 4-7-8 stays 4-7-8.
         Returns the new seconds per count."""
