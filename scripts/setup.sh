@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 debs=(espeak-ng libespeak-ng1 libportaudio2 libspeexdsp1 sox python3-venv)
 # The tests also run the live loop through a real sound server (a null sink as the room),
 # trace a whole time-out's system calls to prove nothing leaves the machine, and check
-# the service unit with systemd-analyze. Missing, those tests fail rather than skip.
-[ "${1:-}" = "--test" ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins strace systemd)
+# the service unit with systemd-analyze, and drive `setup` in a terminal (tmux). Missing,
+# those tests fail rather than skip.
+[ "${1:-}" = "--test" ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins strace systemd tmux)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

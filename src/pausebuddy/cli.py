@@ -16,7 +16,7 @@ from pausebuddy.commands import UsageError
 from pausebuddy.config import ConfigError
 from pausebuddy.hearing import HearingError
 from pausebuddy.phrases import Intent
-from pausebuddy.tools import check, learning, light_demo, phrase_check, tuning
+from pausebuddy.tools import check, learning, light_demo, phrase_check, setup_guide, tuning
 from pausebuddy.voice import VoiceError
 
 _LOGGER = logging.getLogger("pausebuddy")
@@ -68,6 +68,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pausebuddy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineErrors)
     add = functools.partial(sub.add_parser, parents=[common])
+
+    setup = add("setup", help="a guided first run: speaker, microphone, phrase, tuning, service")
+    setup.add_argument("--step", choices=setup_guide.STEPS, help="run this step alone")
+    setup.add_argument(
+        "--listen-to",
+        nargs="+",
+        metavar="WAV",
+        help="take the microphone's recordings from these files, in order",
+    )
+    setup.add_argument(
+        "--tune-minutes",
+        type=_at_least(0, float),
+        default=10.0,
+        help="minutes of synthesized talk the tuning checks for false accepts",
+    )
 
     run = add("run", help="the listening loop (microphone, or --input WAV)")
     run.add_argument("--input", help="listen to this WAV file instead of the microphone")
@@ -239,6 +254,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tune": tuning.command,
     "learn": learning.command,
     "light-demo": light_demo.command,
+    "setup": setup_guide.command,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -254,12 +254,29 @@ def command(args: argparse.Namespace) -> int:
         recordings = [audio.read_wav(path) for path in args.files]
     else:
         raise ConfigError("tune needs WAV files of the phrase, or --record N")
+    path = Path(args.config) if args.config else default_config_path()
+    status, _ = tune_and_save(config, path, recordings, phrase, intent, args.minutes, args.dry_run)
+    return status
+
+
+def tune_and_save(
+    config: Config,
+    path: Path,
+    recordings: list[np.ndarray],
+    phrase: str,
+    intent: Intent,
+    minutes: float,
+    dry_run: bool = False,
+) -> tuple[int, Tuning | None]:
+    """Tunes on `recordings`, says what it found, and saves the thresholds in the config
+    at `path` (unless `dry_run`, or talk would be taken for the phrase): (exit status,
+    the tuning when there was one). `pausebuddy tune` and `setup` share it."""
     print(f"Tuning the hearing for '{phrase}' on {len(recordings)} recordings:")
     try:
-        result = tune(recordings, phrase, intent, config, args.minutes)
+        result = tune(recordings, phrase, intent, config, minutes)
     except TuningError as exc:
         print(f"Not tuned: {exc}")
-        return 1
+        return 1, None
     rate = result.false_accepts / result.talk_hours
     print(
         f"Every recording is heard by the wake-word stage from threshold"
@@ -300,20 +317,19 @@ def command(args: argparse.Namespace) -> int:
             "Not saved: at the threshold your voices need, ordinary talk is heard as the"
             " phrase too. Choose a longer phrase (pausebuddy check-phrase) and tune again."
         )
-        return 1
+        return 1, result
     note = (
         f"{time.strftime('%Y-%m-%d %H:%M')}: wake_threshold {result.threshold:.0e}"
         f"{phrase_note} from {len(recordings)} recordings of '{phrase}' (all heard from"
         f" {result.strictest:.0e}; {result.false_accepts} false accepts in"
         f" {result.talk_hours * 60:.0f} min of talk)"
     )
-    if args.dry_run:
+    if dry_run:
         print(f"Dry run, nothing saved. It would record: {note}")
-        return 0
-    path = Path(args.config) if args.config else default_config_path()
+        return 0, result
     save_settings(path, {**settings, "hearing.tuned": note})
     print(f"Saved in {path}. A running pausebuddy takes it on SIGHUP or restart.")
-    return 0
+    return 0, result
 
 
 def _no_intent(phrase: str):
