@@ -57,7 +57,7 @@ def test_a_whole_time_out(tmp_path: Path, write_config, voice: str) -> None:
     reminder = next(e for e in events if e["type"] == "reminder")
     assert reminder["t"] == pytest.approx(announce["end"] + 30, abs=0.15)
     assert texts[-1] in LINES["return_prompts"]
-    kinds = [e["type"] for e in events if e["type"] not in ("said", "tone")]
+    kinds = [e["type"] for e in events if e["type"] not in ("said", "tone", "breath")]
     assert kinds == [
         "heard",
         "session_started",
