@@ -20,10 +20,7 @@ hearing.noise_suppression), except the "stop" spotter (over its own voice and ju
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
-import re
 import tempfile
 from pathlib import Path
 
@@ -34,6 +31,18 @@ from pausebuddy import native_memory
 from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, pauses, with_meaning
+from pausebuddy.hearing.command_grammar import (
+    BRIDGE,
+    FILLER,
+    GRAMMAR_END,
+    PRONUNCIATION,
+    command_fsg,
+    extend,
+    find_core,
+    heard_from,
+    is_silence,
+    pronunciations,
+)
 from pausebuddy.hearing.denoise import NoiseSuppressor
 from pausebuddy.hearing.embeddings import SpeechEmbedder
 from pausebuddy.hearing.phrase_model import (
@@ -57,7 +66,6 @@ _RING_S = 3.5
 3 s window ending a little after a phrase (which it judges a block or two later)."""
 _FEED = SAMPLE_RATE_HZ // 20
 """Samples handed to the decoder per call (see _feed)."""
-_PRONUNCIATION = re.compile(r"\(\d+\)$")
 _CONFIRM_LEAD_S = 0.6
 _CONFIRM_TAIL_S = 0.5
 """Audio around a bare time-out candidate that the grammar re-decodes to confirm it."""
@@ -132,37 +140,6 @@ _STOP_LINGER = SAMPLE_RATE_HZ
 """After its voice ends, the "stop" spotter stays on while there is sound, for at most
 this long: a "stop" said across its last word is heard whole, and someone who talks on
 right after it ("pause buddy, time out") is heard by the wake-word spotter."""
-
-# Garbage words for the command grammar: frequent, short English words that absorb talk
-# around a command. They are never reported; they are not phrases. Measured: this list
-# of 39 hears better in noise and costs 0.7x the CPU of a list of 90 (which let filler
-# win over "time out" at 10 dB), with no more false accepts on talk.
-_FILLER = (
-    "a the i you and to it is that of we my in so no do be he she they what this not have"
-    " was for on at me all with but just can like oh yeah right well"
-).split()
-
-
-# The grammar's costs (-ln probability) of a filler word, the wake word, a bridge and a
-# command: what pocketsphinx's JSGF compiler gave them in the grammar this replaced.
-_FILLER_COST = 0.662
-_WAKE_COST = 0.1066
-_BRIDGE_COST = 0.3199
-_COMMAND_COST = 0.5513
-_GRAMMAR_END = 3
-"""The grammar's final state (its start is 0)."""
-
-# Words people put between the wake word and what they ask for.
-_BRIDGE = [
-    "please",
-    "we need a",
-    "we need",
-    "i need a",
-    "can we have a",
-    "can we",
-    "just",
-    "let's have a",
-]
 
 
 class PocketsphinxRecognizer:
@@ -322,7 +299,7 @@ class PocketsphinxRecognizer:
         dict_path = model_dir.parent / "cmudict-en-us.dict"
         if not dict_path.exists():
             dict_path = model_dir / "cmudict-en-us.dict"
-        known = _pronunciations(dict_path, words)
+        known = pronunciations(dict_path, words)
         missing = sorted(w for w in self._phrases.words() if w in words and w not in known)
         if missing:
             raise HearingError(
@@ -370,16 +347,16 @@ class PocketsphinxRecognizer:
         return decoder
 
     def _load_grammar(self, model_dir: Path) -> Decoder:
-        filler = [w for w in _FILLER if w not in self._phrases.words()]
+        filler = [w for w in FILLER if w not in self._phrases.words()]
         words = {
             w
-            for text in [self._phrases.wake_word, *self._cores, *filler, *_BRIDGE]
+            for text in [self._phrases.wake_word, *self._cores, *filler, *BRIDGE]
             for w in text.split()
         }
         decoder = self._decoder(model_dir, SEARCH_OPTIONS, words)
         filler = [w for w in filler if decoder.lookup_word(w)]
-        grammar = _grammar(self._phrases.wake_word, self._cores, filler, decoder.config["lw"])
-        decoder.add_fsg("command", decoder.create_fsg("command", 0, _GRAMMAR_END, grammar))
+        grammar = command_fsg(self._phrases.wake_word, self._cores, filler, decoder.config["lw"])
+        decoder.add_fsg("command", decoder.create_fsg("command", 0, GRAMMAR_END, grammar))
         decoder.activate_search("command")
         return decoder
 
@@ -613,7 +590,7 @@ class PocketsphinxRecognizer:
                 "" if found.sure else ", a candidate",
                 found.end / SAMPLE_RATE_HZ,
             )
-            phrase = _heard(found.phrase, found.start, found.end, found.score)
+            phrase = heard_from(found.phrase, found.start, found.end, found.score)
             if self.expecting_reply:
                 self._reply_heard(phrase)  # the grammar's window may hear it too (_once)
                 continue
@@ -713,7 +690,7 @@ class PocketsphinxRecognizer:
                 # Heard again from the word's end: when this one was its own voice, a
                 # person's "stop" right after it must not lose its start (live, one did).
                 self._spot_from(min(end, self._pos), search)
-                return [_heard(word, start, end, 1.0)]
+                return [heard_from(word, start, end, 1.0)]
             heard = []
             window = self._window
             if window is not None and window.wake is not None and start < window.wake[1]:
@@ -778,8 +755,8 @@ class PocketsphinxRecognizer:
         hyp = self._grammar.hyp()
         words = hyp.hypstr.split() if hyp else []
         window.words = words
-        found = _find_core(words, self._cores)
-        last = _extend(words, found, self._cores) if found else -1
+        found = find_core(words, self._cores)
+        last = extend(words, found, self._cores) if found else -1
         saying_length = found is not None and last > found[1]  # "... time out for ten"
         if self._pos >= window.closes and not (
             saying_length and self._pos < window.closes + _HOLD_LENGTH
@@ -811,24 +788,24 @@ class PocketsphinxRecognizer:
         window = self._window
         assert window is not None and window.holding is not None
         words = window.words
-        wake = _find_core(words, [self._phrases.wake_word])
+        wake = find_core(words, [self._phrases.wake_word])
         if wake is not None:
             after = words[wake[1] + 1 :]
             if any(
                 after[: len(bridge.split())] == bridge.split()
                 or (after and bridge.startswith(" ".join(after) + " "))
-                for bridge in _BRIDGE
+                for bridge in BRIDGE
             ):
                 return True
         held_end = int(window.holding[0].end_s * SAMPLE_RATE_HZ)
         if self._pos >= held_end + _HOLD_LENGTH:
             return False
-        found = _find_core(words, self._cores)
+        found = find_core(words, self._cores)
         if found is None:
             return False
         # The words after it begin a length, or none are heard yet while they talk on
         # (the grammar's words lag the speech by a word).
-        return _extend(words, found, self._cores) > found[1] or (
+        return extend(words, found, self._cores) > found[1] or (
             found[1] == len(words) - 1 and self._vad.in_speech
         )
 
@@ -842,10 +819,10 @@ class PocketsphinxRecognizer:
         final = [_Seg(s) for s in (self._grammar.seg() or [])]
         self._window = None
         native_memory.give_back()  # the window's search history, tens of MB
-        segs = [s for s in (final or partial) if not _is_silence(s.word)]
+        segs = [s for s in (final or partial) if not is_silence(s.word)]
         # Segments name the pronunciation used: "ready(2)" is still "ready".
-        words = [_PRONUNCIATION.sub("", s.word) for s in segs]
-        found = _find_core(words, self._cores)
+        words = [PRONUNCIATION.sub("", s.word) for s in segs]
+        found = find_core(words, self._cores)
         _LOGGER.debug(
             "window %.2f-%.2f s heard: %s",
             window.opened / SAMPLE_RATE_HZ,
@@ -871,7 +848,7 @@ class PocketsphinxRecognizer:
                 )
             return [holding] if holding else []
         first, last = found
-        wake_at = _find_core(words[:first], [self._phrases.wake_word])
+        wake_at = find_core(words[:first], [self._phrases.wake_word])
         woken = window.wake is not None or wake_at is not None
         others = len(words) - (last - first + 1)
         if not woken and others > _MAX_OTHER_WORDS:
@@ -935,9 +912,9 @@ class PocketsphinxRecognizer:
             # A reply after the wake word too must be said on its own: in talk during a
             # session the wake word was misheard and the grammar found "slower" or "skip"
             # after it (4 times in 20 minutes of bench_hearing's session talk).
-            self._reply_heard(_heard(text, start, end, score))
+            self._reply_heard(heard_from(text, start, end, score))
             return []
-        return [_heard(text, start, end, score)]
+        return [heard_from(text, start, end, score)]
 
     def _confirmed(self, match: Match | None, start: int, end: int) -> bool:
         """Whether a request the grammar heard (and the phrase model did not report) was
@@ -1013,110 +990,3 @@ class _Window:
         """What the grammar hears so far (its partial result, as of this block)."""
         self.last_text = ""
         self.text_since = opened
-
-
-def _pronunciations(dict_path: Path, words: set[str]) -> dict[str, list[str]]:
-    """The dictionary's lines for each of `words` that it has ("read" and "read(2)")."""
-    found: dict[str, list[str]] = {}
-    try:
-        with dict_path.open(encoding="utf-8") as lines:
-            for line in lines:
-                word = _PRONUNCIATION.sub("", line.split(maxsplit=1)[0]) if line.strip() else ""
-                if word in words:
-                    found.setdefault(word, []).append(line if line.endswith("\n") else line + "\n")
-    except OSError as exc:
-        raise HearingError(
-            f"pocketsphinx's dictionary {dict_path} cannot be read: {exc}. "
-            "Run scripts/setup.sh again."
-        ) from exc
-    return found
-
-
-def _is_silence(word: str) -> bool:
-    return word.startswith(("<", "[", "(")) or not word
-
-
-def _find_core(words: list[str], cores: list[str]) -> tuple[int, int] | None:
-    """(first, last) word index of the earliest, then longest, core in `words`."""
-    best = None
-    for core in cores:
-        size = len(core.split())
-        for i in range(len(words) - size + 1):
-            if " ".join(words[i : i + size]) == core:
-                key = (i, -size)
-                if best is None or key < best[0]:
-                    best = (key, (i, i + size - 1))
-                break
-    return best[1] if best else None
-
-
-def _extend(words: list[str], found: tuple[int, int], cores: list[str]) -> int:
-    """The last index of words[first:] that still reads as the start of some core."""
-    first, last = found
-    while last + 1 < len(words):
-        prefix = " ".join(words[first : last + 2]) + " "
-        if not any((core + " ").startswith(prefix) for core in cores):
-            break
-        last += 1
-    return last
-
-
-def _heard(text: str, start: int, end: int, prob: float) -> Heard:
-    return Heard(
-        text=text,
-        start_s=start / SAMPLE_RATE_HZ,
-        end_s=end / SAMPLE_RATE_HZ,
-        score=float(min(max(prob, 0.0), 1.0)),
-    )
-
-
-def _grammar(wake_word: str, cores: list[str], filler: list[str], weight: float) -> list[tuple]:
-    """Optional talk, the optional wake word, at most one command, optional talk: the
-    transitions (from state, to state, probability[, word]) of a small finite-state
-    grammar.
-
-    The filler soaks up talk around a command so it is not forced onto a phrase. (A loop
-    of weighted filler/command items was tried: it cost twice the CPU and heard "stop"
-    in ordinary talk.) Between the wake word and the command only a few set words may
-    come ("pause buddy, we need a time out"): any filler there let near-misses of the
-    wake word pick a command out of ordinary talk.
-
-    Written as states rather than JSGF: the JSGF compiler gave every filler word states
-    of its own (702 states), and the search keeps a history entry for each state a word
-    ends in, in every frame (60 MB and a CPU second per second of talk). Here all the
-    filler words loop on one state. The probabilities are the ones the JSGF compiler gave
-    the same grammar (_*_COST), raised to the language weight as the compiler does
-    (create_fsg does not), and the two hear alike: 60 of 88 replies each, 71 of 82 in
-    the quick hearing benchmark each.
-    """
-    start, woken, command, end = 0, 1, 2, _GRAMMAR_END
-    transitions: list[tuple] = []
-    new_state = itertools.count(end + 1)
-
-    def path(src: int, dst: int, words: str, cost: float) -> None:
-        """A word sequence from src to dst through states of its own."""
-        *inner, last = words.split()
-        for word in inner:
-            state = next(new_state)
-            transitions.append((src, state, math.exp(-cost * weight), word))
-            src, cost = state, 0.0
-        transitions.append((src, dst, math.exp(-cost * weight), last))
-
-    for word in filler:
-        transitions.append((start, start, math.exp(-_FILLER_COST * weight), word))
-        transitions.append((end, end, math.exp(-_FILLER_COST * weight), word))
-    path(start, woken, wake_word, _WAKE_COST)
-    for bridge in _BRIDGE:
-        path(woken, command, bridge, _BRIDGE_COST)
-    for core in cores:
-        path(command, end, core, _COMMAND_COST)
-    # What may be left out (wake word, bridge, command), as null transitions: each one
-    # straight to where it leads, since pocketsphinx follows only one after a word.
-    transitions += [
-        (start, command, 1.0),
-        (start, end, 1.0),
-        (woken, command, 1.0),
-        (woken, end, 1.0),
-        (command, end, 1.0),
-    ]
-    return transitions
