@@ -99,3 +99,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.module.__name__ not in FAST_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# The sound server's room, for the tests that need it (a fixture, so imported here).
+from sound_room import room  # noqa: E402, F401

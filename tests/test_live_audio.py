@@ -8,8 +8,6 @@ this also shows it does not answer itself.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,121 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ENV, cli, json_lines, phrase_in_talk
+from conftest import cli, json_lines, phrase_in_talk
+from sound_room import Recording, Room, found_within, wait_for
 
 from pausebuddy import audio
 from pausebuddy.synth import scene, voices
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _sound_server_installed() -> None:
-    # A guarantee that cannot be checked is a failure, not a skip.
-    if shutil.which("pulseaudio") is None:
-        pytest.fail("pulseaudio is not installed: run scripts/setup.sh --test", pytrace=False)
-
-
-def _wait(check, timeout_s: float, what: str):
-    if found := _within(check, timeout_s):
-        return found
-    raise AssertionError(f"{what} did not happen within {timeout_s} s")
-
-
-def _within(check, timeout_s: float):
-    """What `check` found within the time, or None."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.1)
-    return None
-
-
-class Room:
-    """A private PulseAudio server: a null sink "room" with a low noise floor playing in
-    it (a real room is never digitally silent), a microphone "mic" and a speaker
-    "speaker" on it that can be unplugged and plugged back, and a silent "nothing" that
-    a sound server falls back to when the microphone goes."""
-
-    def __init__(self, runtime: Path) -> None:
-        self.env = {
-            **ENV,
-            "XDG_RUNTIME_DIR": str(runtime),
-            "PULSE_RUNTIME_PATH": str(runtime),
-            "PULSE_SERVER": f"unix:{runtime}/native",
-            # pausebuddy's devices, by name, as a user would pick them
-            "PULSE_SOURCE": "mic",
-            "PULSE_SINK": "speaker",
-        }
-        self.modules: dict[str, str] = {}
-
-    def pactl(self, *args: str) -> str:
-        return subprocess.run(
-            ["pactl", *args], env=self.env, check=True, capture_output=True, text=True
-        ).stdout.strip()
-
-    def plug(self, name: str) -> None:
-        kind = (
-            "module-remap-source master=room.monitor source_name=mic"
-            if name == "mic"
-            else "module-remap-sink master=room sink_name=speaker"
-        )
-        self.modules[name] = self.pactl("load-module", *kind.split())
-
-    def unplug(self, name: str) -> None:
-        self.pactl("unload-module", self.modules.pop(name))
-
-    def plug_all(self) -> None:
-        """Both devices back, as the next test expects them (after a failed test too)."""
-        for name in ("mic", "speaker"):
-            if name not in self.modules:
-                self.plug(name)
-
-
-@pytest.fixture(scope="module")
-def room(tmp_path_factory):
-    runtime = tmp_path_factory.mktemp("pulse")
-    room = Room(runtime)
-    server = subprocess.Popen(
-        [
-            "pulseaudio",
-            "-n",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "--disallow-exit",
-            f"--load=module-native-protocol-unix socket={runtime}/native",
-            "--load=module-null-sink sink_name=room",
-            "--load=module-null-sink sink_name=nothing",
-            "--load=module-always-sink",
-        ],
-        env=room.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def ready() -> bool:
-        return subprocess.run(["pactl", "info"], env=room.env, capture_output=True).returncode == 0
-
-    try:
-        _wait(ready, 10, "the sound server starting")
-    except AssertionError:
-        server.kill()
-        pytest.fail("PulseAudio would not start on this machine", pytrace=False)
-    room.pactl("set-default-sink", "room")
-    room.pactl("set-default-source", "nothing.monitor")
-    room.plug("mic")
-    room.plug("speaker")
-    noise = subprocess.Popen(
-        "sox -q -n -t raw -r 16000 -e signed -b 16 -c 1 - synth 3600 pinknoise vol 0.003"
-        " | pacat --device=room --rate=16000 --channels=1 --format=s16le",
-        shell=True,
-        env=room.env,
-        start_new_session=True,
-    )
-    yield room
-    os.killpg(noise.pid, signal.SIGTERM)
-    noise.wait(timeout=10)
-    server.terminate()
-    server.wait(timeout=10)
 
 
 class Running:
@@ -158,7 +46,7 @@ class Running:
                 stdout=subprocess.DEVNULL,
                 stderr=log_file,
             )
-        _wait(lambda: "Ready: listening." in self.log.read_text(), 120, "the loop starting")
+        wait_for(lambda: "Ready: listening." in self.log.read_text(), 120, "the loop starting")
 
     def events(self, kind: str) -> list[dict]:
         if not self.events_path.exists():
@@ -176,21 +64,6 @@ class Running:
         return time.monotonic() - stopping
 
 
-class Recording:
-    def __init__(self, room: Room, path: Path) -> None:
-        self.path = path
-        self._process = subprocess.Popen(
-            ["parecord", "--device=room.monitor", "--channels=1", "--file-format=wav", str(path)],
-            env=room.env,
-        )
-        self.started = time.monotonic()
-
-    def stop(self) -> np.ndarray:
-        self._process.send_signal(signal.SIGINT)
-        self._process.wait(timeout=10)
-        return audio.read_wav(self.path).astype(np.float32)
-
-
 def _loud(samples: np.ndarray, start_s: float, length_s: float) -> bool:
     part = samples[int(start_s * audio.RATE_HZ) : int((start_s + length_s) * audio.RATE_HZ)]
     return len(part) > 0 and float(np.sqrt(np.mean(part**2))) > 300
@@ -205,7 +78,7 @@ def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path
     try:
         recording = Recording(room, tmp_path / "room.wav")
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
-        lines = _wait(
+        lines = wait_for(
             lambda: (said := loop.events("said")) and len(said) >= 2 and said, 30, "an answer"
         )
         time.sleep(lines[1]["end"] - lines[0]["t"] + 0.5)  # let the answer finish playing
@@ -237,22 +110,22 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
         room.unplug("mic")
         # Within 2 s of silence it notices; on a busy machine (the suite's other worker
         # learning a phrase model on every core) saying so may take longer.
-        _wait(lambda: loop.said("can't hear the room"), 30, "saying it cannot hear")
+        wait_for(lambda: loop.said("can't hear the room"), 30, "saying it cannot hear")
         lost_at = time.monotonic() - recording.started
         time.sleep(3)
         room.plug("mic")
-        _wait(lambda: loop.said("can hear the room again"), 45, "hearing the room again")
+        wait_for(lambda: loop.said("can hear the room again"), 45, "hearing the room again")
         time.sleep(2)  # said
         # ... and it hears a time-out afterwards.
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
-        _wait(lambda: loop.said("remind you in 15 seconds"), 30, "the break starting")
+        wait_for(lambda: loop.said("remind you in 15 seconds"), 30, "the break starting")
         time.sleep(4)  # said
         # The speaker is pulled out before the reminder falls due: the reminder waits.
         room.unplug("speaker")
-        _wait(lambda: loop.events("speaker"), 40, "noticing the speaker is gone")
+        wait_for(lambda: loop.events("speaker"), 40, "noticing the speaker is gone")
         time.sleep(2)
         room.plug("speaker")
-        _wait(lambda: len(loop.said("It's been")) >= 2, 45, "the reminder given again")
+        wait_for(lambda: len(loop.said("It's been")) >= 2, 45, "the reminder given again")
         time.sleep(4)  # let it reach the room
     finally:
         room_audio = recording.stop()
@@ -324,16 +197,16 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
     try:
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
         # Into the counts of the second cycle: by then the canceller has learned the room.
-        _wait(lambda: len(loop.said("Hold")) >= 2, 120, "the second cycle's hold")
+        wait_for(lambda: len(loop.said("Hold")) >= 2, 120, "the second cycle's hold")
         time.sleep(2.3)  # over "three"
         times = 0
         while times < 3 and not loop.events("session_ended"):
             subprocess.run(["paplay", "--device=room", str(stop)], env=room.env, check=True)
             times += 1
-            _within(lambda: loop.events("session_ended"), 5)
+            found_within(lambda: loop.events("session_ended"), 5)
         print(f"'stop' said {times} times")
-        _wait(lambda: loop.events("session_ended"), 10, "the session ending")
-        _wait(lambda: loop.said("remind you in 15 seconds"), 20, "the break starting")
+        wait_for(lambda: loop.events("session_ended"), 10, "the session ending")
+        wait_for(lambda: loop.said("remind you in 15 seconds"), 20, "the break starting")
     finally:
         loop.stop()
     log = loop.log.read_text()
@@ -357,10 +230,12 @@ def test_the_speakers_player_process_is_started_again_if_it_dies(
         monkeypatch.setenv(key, room.env[key])  # the player process takes the room's
     speaker = Speaker(None, epoch_s=time.time(), keep_trying=True)
     try:
-        _wait(lambda: speaker.working, 20, "the player working")
+        wait_for(lambda: speaker.working, 20, "the player working")
         first = speaker._process
         first.kill()
-        _wait(lambda: not speaker.working, 10, "the loop told the speaker failed")
-        _wait(lambda: speaker.working and speaker._process is not first, 30, "a new player working")
+        wait_for(lambda: not speaker.working, 10, "the loop told the speaker failed")
+        wait_for(
+            lambda: speaker.working and speaker._process is not first, 30, "a new player working"
+        )
     finally:
         speaker.close()

@@ -1,6 +1,7 @@
 """`pausebuddy setup` in a real terminal (tmux: keys sent, the screen read) as a person
 would go through it, with WAV files synthesized at test time standing in for the
-microphone: from a config with one comment to a tuned config and an installed service.
+microphone and a real sound server's room for the speaker: from a config with one
+comment to a tuned config and an installed service.
 systemd is not running here, so `systemctl` and `loginctl` are stand-ins that note how
 they were called (and `id -u` answers as a normal user's); the unit file the installer
 writes is real."""
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sound_room import Recording, Room
 
 from pausebuddy import audio
 from pausebuddy.audio import RATE_HZ
@@ -89,7 +91,9 @@ def _stand_ins(folder: Path) -> Path:
     return bin_dir
 
 
-def test_setup_goes_from_a_fresh_install_to_a_tuned_running_service(tmp_path: Path) -> None:
+def test_setup_goes_from_a_fresh_install_to_a_tuned_running_service(
+    room: Room, tmp_path: Path
+) -> None:
     if shutil.which("tmux") is None:
         pytest.fail("tmux is not installed: run scripts/setup.sh --test", pytrace=False)
     home = tmp_path / "home"
@@ -99,13 +103,14 @@ def test_setup_goes_from_a_fresh_install_to_a_tuned_running_service(tmp_path: Pa
     takes = _takes(tmp_path)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")},
+        **room.env,  # its speaker plays into the sound server's room
         "HOME": str(home),
         "USER": "partner",
         "PATH": f"{_stand_ins(tmp_path)}:{os.environ['PATH']}",
     }
     # In the command itself: the shell tmux starts is a login shell, which sets its own PATH.
     command = " ".join(
-        ["env", *(shlex.quote(f"{k}={env[k]}") for k in ("HOME", "USER", "PATH"))]
+        ["env", *(shlex.quote(f"{k}={env[k]}") for k in ("HOME", "USER", "PATH", *room.env))]
         + [sys.executable, "-m", "pausebuddy", "--config", str(config), "setup"]
         + ["--tune-minutes", "1", "--listen-to", *takes]
     )
@@ -115,7 +120,10 @@ def test_setup_goes_from_a_fresh_install_to_a_tuned_running_service(tmp_path: Pa
         _tmux("send-keys", "-t", "setup", "-l", f"cd {tmp_path} && {command}")
         _tmux("send-keys", "-t", "setup", "Enter")
         begin = "Enter to begin, s to skip: "
-        _answer(begin, "s")  # the speaker: none here
+        _answer(begin, "")  # the speaker: a test line, played into the room
+        recording = Recording(room, tmp_path / "room.wav")
+        _answer("Did you hear a voice say it is pausebuddy? [Y/n]", "y")
+        heard_in_room = recording.stop()
         _answer(begin, "", count=2)  # the microphone
         _answer("Enter when ready: ", "")
         screen = _wait_for("Speech heard at")
@@ -141,6 +149,9 @@ def test_setup_goes_from_a_fresh_install_to_a_tuned_running_service(tmp_path: Pa
         print(_screen())
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], check=False)
     assert "pausebuddy is running, and starts with the Pi." in screen
+    # The test line reached the room: its loudest tenth of a second far above the hum.
+    frames = heard_in_room[: len(heard_in_room) // 1600 * 1600].reshape(-1, 1600)
+    assert float(np.sqrt(np.mean(frames**2, axis=1)).max()) > 1000
     saved = load_config(config)
     assert saved.break_minutes == 25 and saved.timeout_exercise == "grounding"
     assert saved.quiet_hours == "22:00-07:00"
