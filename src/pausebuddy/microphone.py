@@ -185,6 +185,15 @@ class Microphone:
             self.on_change(hearing)
 
 
+def take(blocks: Iterator[np.ndarray], seconds: float) -> np.ndarray:
+    """The next `seconds` of audio from `blocks` (kept in memory only)."""
+    pieces, have = [], 0
+    while have < seconds * RATE_HZ:
+        pieces.append(next(blocks))
+        have += len(pieces[-1])
+    return np.concatenate(pieces)[: int(seconds * RATE_HZ)]
+
+
 def _silence_until(now: float, started: float, given: int) -> Iterator[np.ndarray]:
     """Blocks of silence that bring `given` samples up to the wall clock's `now`."""
     for _ in range((int((now - started) * RATE_HZ) - given) // BLOCK):

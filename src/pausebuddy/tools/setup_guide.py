@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from pausebuddy import audio
-from pausebuddy.audio import RATE_HZ
 from pausebuddy.config import FORMATS, Config, ConfigError
 from pausebuddy.config_file import default_config_path, load_config, save_settings
+from pausebuddy.microphone import take
 from pausebuddy.phrases import Intent, PhraseBook
 from pausebuddy.tools.check import LevelCheck
 
@@ -113,12 +113,10 @@ class Guide:
 
     def record(self, seconds: float) -> np.ndarray:
         blocks = self._blocks()
-        pieces, have = [], 0
-        while have < seconds * RATE_HZ:
-            pieces.append(next(blocks))
-            have += len(pieces[-1])
-        blocks.close()
-        return np.concatenate(pieces)[: int(seconds * RATE_HZ)]
+        try:
+            return take(blocks, seconds)
+        finally:
+            blocks.close()
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -199,8 +197,8 @@ class Guide:
         print(f"Each of you says '{phrase}' {TAKES} times, as you would in the moment.")
         recordings = []
         for partner in (1, 2):
-            for take in range(1, TAKES + 1):
-                self.ask(f"Partner {partner}, take {take}: press Enter, then say it: ")
+            for number in range(1, TAKES + 1):
+                self.ask(f"Partner {partner}, take {number}: press Enter, then say it: ")
                 recordings.append(self.record(4.0))
         status, result = tune_and_save(
             config, self.path, recordings, phrase, Intent.TIMEOUT, self._tune_minutes

@@ -24,7 +24,7 @@ from pausebuddy.audio import RATE_HZ
 from pausebuddy.config import Config, ConfigError
 from pausebuddy.config_file import default_config_path, load_config, save_settings
 from pausebuddy.hearing import create_recognizer, hear_all
-from pausebuddy.microphone import Microphone
+from pausebuddy.microphone import Microphone, take
 from pausebuddy.phrases import Intent, PhraseBook
 from pausebuddy.tools.phrase_check import MAX_FALSE_ACCEPTS_PER_HOUR, measure_false_accepts
 
@@ -268,9 +268,8 @@ def tune_and_save(
     minutes: float,
     dry_run: bool = False,
 ) -> tuple[int, Tuning | None]:
-    """Tunes on `recordings`, says what it found, and saves the thresholds in the config
-    at `path` (unless `dry_run`, or talk would be taken for the phrase): (exit status,
-    the tuning when there was one). `pausebuddy tune` and `setup` share it."""
+    """Tunes on `recordings`, says what it found, saves the thresholds at `path` (unless
+    `dry_run`, or talk would be taken for the phrase): (exit status, the tuning if any)."""
     print(f"Tuning the hearing for '{phrase}' on {len(recordings)} recordings:")
     try:
         result = tune(recordings, phrase, intent, config, minutes)
@@ -339,22 +338,13 @@ def _no_intent(phrase: str):
 
 
 def _record_takes(config: Config, takes: int, phrase: str) -> list:
-
     blocks = Microphone(config.audio.input_device).blocks()
-
-    def take(seconds: float) -> np.ndarray:
-        pieces, have = [], 0
-        while have < seconds * audio.RATE_HZ:
-            pieces.append(next(blocks))
-            have += len(pieces[-1])
-        return np.concatenate(pieces)
-
     recordings = []
     try:
         for number in range(1, takes + 1):
             print(f"Take {number} of {takes}: say '{phrase}' now (4 seconds) ...", flush=True)
-            recordings.append(take(4.0))
-            take(1.5)  # a breath between takes, not part of either
+            recordings.append(take(blocks, 4.0))
+            take(blocks, 1.5)  # a breath between takes, not part of either
     finally:
         blocks.close()
     return recordings
