@@ -2,6 +2,7 @@
 """The hearing benchmark: does it hear every configured phrase, and only those? One table.
 
     .venv/bin/python scripts/bench_hearing.py [--quick] [--jobs 2] [--negative-hours 5]
+        [--conditions CONDITION ...] [--reply-conditions CONDITION ...]
         [--session-only]
 
 Everything is synthesized now (pausebuddy.synth.corpus):
@@ -259,6 +260,13 @@ def main() -> int:
         help="a hearing setting instead of the config's default (e.g. wake_threshold=1e-50)",
     )
     parser.add_argument(
+        "--conditions",
+        nargs="+",
+        metavar="CONDITION",
+        choices=[c[0] for c in phrase_streams.CONDITIONS],
+        help="hear the requests in these conditions only (default all; --quick: four)",
+    )
+    parser.add_argument(
         "--reply-conditions",
         nargs="+",
         metavar="CONDITION",
@@ -293,11 +301,8 @@ def main() -> int:
     if args.reply_conditions is None:
         args.reply_conditions = QUICK_REPLY_CONDITIONS if args.quick else REPLY_CONDITIONS
     speakers = [voices.SPEAKERS[i] for i in (0, 4)] if args.quick else voices.SPEAKERS
-    conditions = [
-        c
-        for c in phrase_streams.CONDITIONS
-        if not args.quick or c[0] in phrase_streams.QUICK_CONDITIONS
-    ]
+    chosen = args.conditions or (phrase_streams.QUICK_CONDITIONS if args.quick else None)
+    conditions = [c for c in phrase_streams.CONDITIONS if chosen is None or c[0] in chosen]
     negative_s = 3600 * (args.negative_hours or (1 / 12 if args.quick else 5))
     if args.session_only:
         session_s, session_cpu, false_replies = job_session_talk(
