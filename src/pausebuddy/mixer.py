@@ -88,7 +88,7 @@ class Mixer:
             if self._zero_at is None:
                 self._zero_at = now_wall_s + latency_s - self.frames_done / self.rate_hz
                 self._place_waiting()
-            out[:] = self._placed.mix(self.frames_done, len(out))
+            self._placed.mix_into(out, self.frames_done)
             self.frames_done += len(out)
             self._placed.forget_before(self.frames_done)
 

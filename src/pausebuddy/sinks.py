@@ -74,8 +74,9 @@ class WavTimeline(SteadySink):
 
     def play(self, clip: Clip, start_s: float) -> None:
         samples = resample(clip.samples, clip.rate_hz, RATE_HZ)
-        self._placed.place(int(round(start_s * RATE_HZ)), samples)
-        self._length = max(self._length, self._placed.end)
+        at = int(round(start_s * RATE_HZ))
+        self._placed.place(at, samples)
+        self._length = max(self._length, at + len(samples))
 
     def extend_to(self, seconds: float) -> None:
         self._length = max(self._length, int(seconds * RATE_HZ))

@@ -42,11 +42,17 @@ class Timeline:
     def mix(self, start: int, n: int) -> np.ndarray:
         """The samples start..start+n: every clip over them, added."""
         out = np.zeros(n, dtype=np.float32)
+        self.mix_into(out, start)
+        return out
+
+    def mix_into(self, out: np.ndarray, start: int) -> None:
+        """`out` becomes the samples from `start` on, in place (the player's callback
+        allocates nothing)."""
+        out[:] = 0
         for clip in self.clips:
-            lo, hi = max(clip.at, start), min(clip.end, start + n)
+            lo, hi = max(clip.at, start), min(clip.end, start + len(out))
             if lo < hi:
                 out[lo - start : hi - start] += clip.samples[lo - clip.at : hi - clip.at]
-        return out
 
     def cut(self, at: int) -> None:
         """Nothing from sample `at` on: it was interrupted."""
