@@ -18,10 +18,13 @@ from conftest import ENV
 from pausebuddy import audio
 
 
-def wait_for(check, timeout_s: float, what: str):
+def wait_for(check, timeout_s: float, what: str, explain=None):
+    """What `check` found within the time; else fails, with `explain()` (a log's tail)."""
     if found := found_within(check, timeout_s):
         return found
-    raise AssertionError(f"{what} did not happen within {timeout_s} s")
+    raise AssertionError(
+        f"{what} did not happen within {timeout_s} s" + (f"\n{explain()}" if explain else "")
+    )
 
 
 def found_within(check, timeout_s: float):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pausebuddy import audio, sinks
+from pausebuddy import audio, microphone, sinks
 from pausebuddy.timeline import Timeline
 
 
@@ -97,3 +97,15 @@ def test_one_timeline_places_cuts_moves_and_forgets_clips() -> None:
     assert timeline.mix(0, 10).tolist() == [0, 0, 1, 1, 1, 0, 0, 2, 0, 0]
     timeline.forget_before(6)
     assert [clip.tag for clip in timeline.clips] == ["second"]
+
+
+def test_the_microphones_first_block_is_placed_on_the_speakers_clock() -> None:
+    """A sound server that starts delivering 1.23 s after the epoch: its first block comes
+    after that much silence, in the loop's blocks, so its clock is the speaker's."""
+    first = np.ones(audio.BLOCK, dtype=np.int16)
+    blocks = microphone.lead_in(first, 1.23)
+    assert [len(b) for b in blocks[:-1]] == [audio.BLOCK] * 12
+    joined = np.concatenate(blocks)
+    assert len(joined) == int(1.23 * audio.RATE_HZ) + audio.BLOCK
+    assert not joined[: int(1.23 * audio.RATE_HZ)].any() and joined[-audio.BLOCK :].all()
+    assert microphone.lead_in(first, -0.2) == [first]  # heard before it: as it came

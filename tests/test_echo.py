@@ -54,3 +54,33 @@ def test_with_nothing_played_the_microphone_passes_untouched() -> None:
     silence = np.zeros(BLOCK, dtype=np.float32)
     for i in range(0, len(mic) - BLOCK + 1, BLOCK):
         assert np.array_equal(canceller.process(mic[i : i + BLOCK], silence), mic[i : i + BLOCK])
+
+
+def test_quiet_before_its_voice_arrives_is_not_learning_the_room() -> None:
+    """Live on a busy machine its voice reached the microphone 1.6 s after its time, and the
+    microphone's silence until then was taken for a room learned: its own "stop" counted."""
+    line = voices.say("en-us+klatt", "Let's do four, seven, eight breathing together.")
+    played = np.tile(line, 3)[: 6 * RATE_HZ]
+    late = int(1.6 * RATE_HZ)
+    mic = np.zeros_like(played)
+    mic[late:] = played[:-late] * 0.5  # its voice, late (the canceller reaches 256 ms)
+    canceller = EchoCanceller()
+    learned = []
+    for i in range(0, len(mic) - BLOCK + 1, BLOCK):
+        canceller.process(mic[i : i + BLOCK].astype(np.int16), played[i : i + BLOCK], at=i)
+        learned.append(canceller.learned)
+    assert not any(learned)
+
+
+def test_a_microphone_that_never_hears_its_voice_is_learned_after_the_delays_reach() -> None:
+    """A quiet speaker, or a WAV input without its voice: nothing of it to take out, so it
+    listens over its voice once it could have arrived."""
+    line = voices.say("en-us+klatt", "Let's do four, seven, eight breathing together.")
+    played = np.tile(line, 3)[: 5 * RATE_HZ]
+    canceller = EchoCanceller()
+    learned_at = None
+    for i in range(0, len(played) - BLOCK + 1, BLOCK):
+        canceller.process(np.zeros(BLOCK, dtype=np.int16), played[i : i + BLOCK], at=i)
+        if canceller.learned and learned_at is None:
+            learned_at = i / RATE_HZ
+    assert learned_at is not None and 2.0 < learned_at < 3.5

@@ -46,7 +46,18 @@ class Running:
                 stdout=subprocess.DEVNULL,
                 stderr=log_file,
             )
-        wait_for(lambda: "Ready: listening." in self.log.read_text(), 120, "the loop starting")
+        self.wait_for(lambda: "Ready: listening." in self.log.read_text(), 120, "the loop starting")
+
+    def wait_for(self, check, timeout_s: float, what: str):
+        """As sound_room.wait_for, failing with what it heard, said and logged."""
+        return wait_for(check, timeout_s, what, self.explain)
+
+    def explain(self) -> str:
+        events = self.events_path.read_text() if self.events_path.exists() else ""
+        log = "\n".join(
+            line for line in self.log.read_text().splitlines() if "piper.voice" not in line
+        )
+        return f"events:\n{events[-3000:]}\nlog:\n{log[-3000:]}"
 
     def events(self, kind: str) -> list[dict]:
         if not self.events_path.exists():
@@ -78,7 +89,7 @@ def test_time_out_heard_and_answered_through_the_room(room: Room, tmp_path: Path
     try:
         recording = Recording(room, tmp_path / "room.wav")
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
-        lines = wait_for(
+        lines = loop.wait_for(
             lambda: (said := loop.events("said")) and len(said) >= 2 and said, 30, "an answer"
         )
         time.sleep(lines[1]["end"] - lines[0]["t"] + 0.5)  # let the answer finish playing
@@ -110,22 +121,22 @@ def test_unplugged_microphone_and_speaker_come_back(room: Room, tmp_path: Path) 
         room.unplug("mic")
         # Within 2 s of silence it notices; on a busy machine (the suite's other worker
         # learning a phrase model on every core) saying so may take longer.
-        wait_for(lambda: loop.said("can't hear the room"), 30, "saying it cannot hear")
+        loop.wait_for(lambda: loop.said("can't hear the room"), 30, "saying it cannot hear")
         lost_at = time.monotonic() - recording.started
         time.sleep(3)
         room.plug("mic")
-        wait_for(lambda: loop.said("can hear the room again"), 45, "hearing the room again")
+        loop.wait_for(lambda: loop.said("can hear the room again"), 45, "hearing the room again")
         time.sleep(2)  # said
         # ... and it hears a time-out afterwards.
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
-        wait_for(lambda: loop.said("remind you in 15 seconds"), 30, "the break starting")
+        loop.wait_for(lambda: loop.said("remind you in 15 seconds"), 30, "the break starting")
         time.sleep(4)  # said
         # The speaker is pulled out before the reminder falls due: the reminder waits.
         room.unplug("speaker")
-        wait_for(lambda: loop.events("speaker"), 40, "noticing the speaker is gone")
+        loop.wait_for(lambda: loop.events("speaker"), 40, "noticing the speaker is gone")
         time.sleep(2)
         room.plug("speaker")
-        wait_for(lambda: len(loop.said("It's been")) >= 2, 45, "the reminder given again")
+        loop.wait_for(lambda: len(loop.said("It's been")) >= 2, 45, "the reminder given again")
         time.sleep(4)  # let it reach the room
     finally:
         room_audio = recording.stop()
@@ -197,7 +208,7 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
     try:
         subprocess.run(["paplay", "--device=room", str(phrase)], env=room.env, check=True)
         # Into the counts of the second cycle: by then the canceller has learned the room.
-        wait_for(lambda: len(loop.said("Hold")) >= 2, 120, "the second cycle's hold")
+        loop.wait_for(lambda: len(loop.said("Hold")) >= 2, 120, "the second cycle's hold")
         time.sleep(2.3)  # over "three"
         times = 0
         while times < 3 and not loop.events("session_ended"):
@@ -205,8 +216,8 @@ def test_stop_said_over_its_voice_through_the_room(room: Room, tmp_path: Path) -
             times += 1
             found_within(lambda: loop.events("session_ended"), 5)
         print(f"'stop' said {times} times")
-        wait_for(lambda: loop.events("session_ended"), 10, "the session ending")
-        wait_for(lambda: loop.said("remind you in 15 seconds"), 20, "the break starting")
+        loop.wait_for(lambda: loop.events("session_ended"), 10, "the session ending")
+        loop.wait_for(lambda: loop.said("remind you in 15 seconds"), 20, "the break starting")
     finally:
         loop.stop()
     log = loop.log.read_text()

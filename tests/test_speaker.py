@@ -45,8 +45,10 @@ def test_clips_keep_their_spacing_to_the_frame_after_one_steady_latency() -> Non
     played += list(play(mixer, 4.0, wall_s=EPOCH + 1.35))
     onsets = starts(np.array(played))
     assert np.diff(onsets).tolist() == [1000, 1500]
-    # Frame 0 plays at 1.05 s (0.85 + 0.2): the first clip 0.05 s after it (the margin).
+    # Frame 0 plays at 1.05 s (0.85 + 0.2): the first clip 0.05 s after it (the margin),
+    # 0.1 s after its time, and the loop is told so (its echo reference moves too).
     assert onsets[0] == 50
+    assert round(mixer.moved_s, 3) == 0.1
 
 
 def test_a_clip_that_comes_too_late_moves_it_and_what_follows() -> None:

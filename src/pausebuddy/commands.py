@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
             pace = functools.partial(app.wait_until, epoch)
             blocks = app.paced(blocks, pace)
     else:
-        microphone = Microphone(config.audio.input_device, keep_trying=args.keep_trying)
+        microphone = Microphone(
+            config.audio.input_device, keep_trying=args.keep_trying, epoch_s=epoch
+        )
         blocks = microphone.blocks()
     sink = output or app.open_sink(
         config, live=not args.input, epoch_s=epoch, keep_trying=args.keep_trying
@@ -113,7 +115,7 @@ def exercise(args: argparse.Namespace) -> int:
     if output is not None:
         blocks, sink = iter(()), output
     else:
-        microphone = Microphone(config.audio.input_device)
+        microphone = Microphone(config.audio.input_device, epoch_s=epoch)
         blocks = microphone.blocks()
         sink = app.open_sink(config, live=True, epoch_s=epoch)
     loop = app.build_loop(

@@ -43,6 +43,11 @@ QUIET_ENERGY = 1e3
 """Mean square of a residual that is as good as silence (about -50 dBFS)."""
 LEARN_BLOCKS = 5
 """Blocks in a row (while it plays) that show it has learned the room."""
+QUIET_LEARN_FRAMES = 250
+"""Frames played in a row (2.5 s) that a microphone hearing near silence needs to show
+it: its voice may reach the microphone up to 2 s after its time (echo_delay.LATEST), and
+until then quiet proves nothing. Live on a busy machine it was taken for learned 2 s into
+its first line, before its voice had arrived, and its own "stop" then counted."""
 FORGET_BLOCKS = 30
 """Blocks in a row that show it has not (the room changed): far longer than a "stop"."""
 WORSE = 2.0
@@ -101,6 +106,8 @@ class EchoCanceller:
         self._learned = False
         self._against = 0
         """Blocks in a row whose cancelling says the opposite of `_learned`."""
+        self._quiet_frames = 0
+        """Frames judged in a row in which the microphone heard near silence."""
         self._resting = False
         self._fed = 0
         """Samples given so far: the position of what comes back."""
@@ -122,10 +129,17 @@ class EchoCanceller:
         if not len(mic_energy):
             return
         need = FORGET_DB if self._learned else LEARNED_DB
-        good = (
-            res_energy.sum() * 10 ** (need / 10) <= mic_energy.sum()
-            or res_energy.mean() <= QUIET_ENERGY
-        )
+        if mic_energy.mean() <= QUIET_ENERGY:
+            # It heard next to nothing while it played: its voice is not there yet, or
+            # never comes (a quiet speaker, a file without it).
+            self._quiet_frames += len(mic_energy)
+            good = self._learned or self._quiet_frames >= QUIET_LEARN_FRAMES
+        else:
+            self._quiet_frames = 0
+            good = (
+                res_energy.sum() * 10 ** (need / 10) <= mic_energy.sum()
+                or res_energy.mean() <= QUIET_ENERGY
+            )
         self._against = 0 if good == self._learned else self._against + 1
         if self._against >= (FORGET_BLOCKS if self._learned else LEARN_BLOCKS):
             self._learned, self._against = good, 0

@@ -50,11 +50,17 @@ class Microphone:
         on_change: Callable[[bool], None] | None = None,
         keep_trying: bool = False,
         stall_s: float = STALL_S,
+        epoch_s: float | None = None,
     ) -> None:
         """Opens the device now, so a wrong name is a clear error at start; with
         `keep_trying` (a service) it is a warning, and it waits for the device.
-        `on_change(hearing)` is called from `blocks()` when it loses or regains the room."""
+        `on_change(hearing)` is called from `blocks()` when it loses or regains the room.
+        `epoch_s`: the wall clock at the audio clock's 0 (the speaker's too): the first
+        block is preceded by silence up to when it was heard."""
         self._device = device
+        self._epoch = epoch_s
+        self._first_heard_s: float | None = None
+        """Wall time of the first sample the device gave."""
         self.on_change = on_change
         self._stall_s = stall_s
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=600)
@@ -109,6 +115,10 @@ class Microphone:
         # ADC times show the gap to the sample. Silence fills it: the audio clock, and
         # with it every reply's time and the echo canceller's alignment, stays true.
         adc = time_info.inputBufferAdcTime
+        if self._first_heard_s is None:
+            # Heard this long ago, by the stream's own clock (0 where it has none).
+            ago = time_info.currentTime - adc if adc > 0 else frames / RATE_HZ
+            self._first_heard_s = time.time() - min(max(ago, 0.0), 1.0)
         if adc > 0 and self._next_adc is not None:
             gap = int(round((adc - self._next_adc) * RATE_HZ))
             if _GAP_MIN <= gap <= _GAP_MAX:
@@ -125,6 +135,8 @@ class Microphone:
     def blocks(self) -> Iterator[np.ndarray]:
         """Audio while it hears the room, silence while it does not; forever."""
         started = time.monotonic()
+        if self._epoch is not None:
+            started -= min(max(time.time() - self._epoch, 0.0), _GAP_MAX / RATE_HZ)
         given = 0  # samples yielded, to keep the audio clock on the wall clock
         try:
             while True:
@@ -135,8 +147,9 @@ class Microphone:
                             timeout=self._stall_s if given else max(self._stall_s, FIRST_AUDIO_S)
                         )
                 if block is not None:
-                    given += len(block)
-                    yield block
+                    for piece in self._from_epoch(block) if not given else (block,):
+                        given += len(piece)
+                        yield piece
                     continue
                 if self._stream is not None:
                     _LOGGER.warning(
@@ -154,6 +167,18 @@ class Microphone:
                 self._notify(True)
         finally:
             self._close()
+
+    def _from_epoch(self, first: np.ndarray) -> list[np.ndarray]:
+        """The first block on the clock that starts at the epoch: after silence for the
+        time before the device gave anything. A sound server may start delivering a
+        second or more after it was opened (more on a busy machine); counted from there,
+        the audio clock ran behind the speaker's, and live its own voice reached the
+        microphone earlier than the echo delay measurement reaches (echo_delay.EARLIEST):
+        deaf while it spoke, it did not hear "stop"."""
+        if self._epoch is None:
+            return [first]
+        heard_s = self._first_heard_s if self._first_heard_s is not None else time.time()
+        return lead_in(first, heard_s - self._epoch)
 
     def _until_reopened(self, started: float, given: int) -> Iterator[np.ndarray]:
         """Silence up to the wall clock, while it retries with growing pauses."""
@@ -183,6 +208,16 @@ class Microphone:
     def _notify(self, hearing: bool) -> None:
         if self.on_change is not None:
             self.on_change(hearing)
+
+
+def lead_in(first: np.ndarray, late_s: float) -> list[np.ndarray]:
+    """The first block heard `late_s` after the audio clock's 0: silence before it, in
+    blocks. Unchanged when heard before 0, or later than a clock that had not jumped."""
+    lead = int(round(late_s * RATE_HZ))
+    if lead < 0 or lead > _GAP_MAX:
+        return [first]
+    silence = [np.zeros(BLOCK, dtype=first.dtype)] * (lead // BLOCK)
+    return [*silence, np.concatenate([np.zeros(lead % BLOCK, dtype=first.dtype), first])]
 
 
 def take(blocks: Iterator[np.ndarray], seconds: float) -> np.ndarray:

@@ -44,14 +44,13 @@ class Mixer:
         self._shift: int | None = None
         """Frames every clip is placed after its time: the stream's latency at opening
         (plus the margin), then only ever grown when a clip comes too late for its frame."""
-        self._first_shift: int | None = None
         self._end = 0
         """The frame after the last clip placed."""
 
     def add(self, samples: np.ndarray, start_s: float | None) -> float:
         """`start_s` None: as soon as it can, after what is placed already. Returns how
-        much later than the stream's first line it plays relative to its time (s): more
-        than 0 when a line came too late for its place and moved the lines after it."""
+        much later than its time it plays (s): more than 0 when this line, or one before
+        it on this stream, came too late for its place (the lines after it move too)."""
         with self._lock:
             self._waiting.append((samples, start_s))
             if self._zero_at is not None:
@@ -60,9 +59,12 @@ class Mixer:
 
     @property
     def moved_s(self) -> float:
-        if self._shift is None or self._first_shift is None:
-            return 0.0
-        return (self._shift - self._first_shift) / self.rate_hz
+        """How late the lines play now, against their times on the wall clock. Counted
+        from their times, not from the stream's first line: a loop that fell behind (a
+        busy machine) sends its first line late, and the echo canceller must know that
+        too (its voice reached the microphone 2 s after its place, beyond what the delay
+        measurement reaches, and its own "stop" counted as a person's)."""
+        return (self._shift or 0) / self.rate_hz
 
     def cut(self) -> None:
         """Nothing more of what was added: it was interrupted."""
@@ -105,7 +107,7 @@ class Mixer:
             return max(earliest + self._margin, self._end)
         at = int(round((self._epoch + start_s - self._zero_at) * self.rate_hz))
         if self._shift is None:
-            self._shift = self._first_shift = max(0, earliest + self._margin - at)
+            self._shift = max(0, earliest + self._margin - at)
         if at + self._shift < earliest:
             _LOGGER.debug(
                 "A line came %.0f ms too late for its place: later ones move too.",

@@ -121,8 +121,9 @@ class OwnVoice:
         """This block (from `start_s`) with its own voice taken out, or how much of it to
         be deaf to."""
         end_s = start_s + len(block) / RATE_HZ
-        self._deaf = [(s, e) for s, e in self._deaf if e > start_s]
-        deaf_until = max((e for s, e in self._deaf if s < end_s), default=0.0)
+        early, late = self._reach()
+        self._deaf = [(s, e) for s, e in self._deaf if e + late > start_s]
+        deaf_until = max((e + late for s, e in self._deaf if s + early < end_s), default=0.0)
         own = min(len(block), max(0, int(round((deaf_until - start_s) * RATE_HZ))))
         if self._echo is None:
             return Cleaned(block, own, own)
@@ -187,11 +188,19 @@ class OwnVoice:
 
     def _lines_during(self, heard: Heard) -> list[str]:
         """What it was saying (or echoing) while `heard` was said."""
+        early, late = self._reach()
         return [
             text
             for start, end, text in self._lines
-            if heard.start_s < end + self.tail_s and heard.end_s > start
+            if heard.start_s < end + self.tail_s + late and heard.end_s > start + early
         ]
+
+    def _reach(self) -> tuple[float, float]:
+        """How much before and after its time its voice is in the microphone (s): the
+        measured delay widens the stretch its own voice may be heard in (live, through a
+        busy sound server, it reached the microphone 1.6 s after its time)."""
+        delay_s = self._echo_delay.delay / RATE_HZ
+        return min(delay_s, 0.0), max(delay_s, 0.0)
 
 
 def _echo_canceller() -> EchoCanceller | None:
