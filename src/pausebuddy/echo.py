@@ -119,7 +119,8 @@ class EchoCanceller:
     @property
     def learned(self) -> bool:
         """It has learned the room: of late, what is left of its voice is `LEARNED_DB`
-        below what the microphone heard, or near silence. Until then what gets through
+        below what the microphone heard, or it heard near silence for longer than its voice
+        can take to arrive (`QUIET_LEARN_FRAMES`). Until then what gets through
         can sound like "stop" (measured: its "tip of" in the first 12 s). Once learned it
         takes `FORGET_DB` to be unlearned again, so a "stop" is not cut off midway."""
         return self._learned
