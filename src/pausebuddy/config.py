@@ -99,7 +99,7 @@ class HearingConfig:
     verifier_scan_s: float = 0.0
     """While people talk, the verifier also scans the last 3 s this often (0.5 is the
     measured choice), so that a phrase the other stages missed under another voice is
-    still judged. Off (0) by default: with 8 voices it heard 3-4% more requests under
+    still judged. Off (0) by default: with 8 voices it heard 3-4 points more requests under
     other voices but took talk for a time-out twice in an hour (none without it), for
     3.5x the CPU on talk (docs/benchmarks.md)."""
     verifier_candidate_threshold: float = 0.1
