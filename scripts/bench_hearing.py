@@ -48,7 +48,7 @@ import numpy as np
 
 from pausebuddy import audio
 from pausebuddy.config import Config
-from pausebuddy.hearing import create_recognizer, pocketsphinx_engine
+from pausebuddy.hearing import create_recognizer, sphinx_decoders
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook
 from pausebuddy.synth import backdrop, corpus, phrase_streams, voices
 
@@ -292,8 +292,8 @@ def main() -> int:
         )
         _CONFIG = replace(_CONFIG, hearing=replace(_CONFIG.hearing, **{key: typed}))
     for options, given in (
-        (pocketsphinx_engine.SEARCH_OPTIONS, args.search),
-        (pocketsphinx_engine.SPOTTER_OPTIONS, args.spot_search),
+        (sphinx_decoders.SEARCH_OPTIONS, args.search),
+        (sphinx_decoders.SPOTTER_OPTIONS, args.spot_search),
     ):
         for option in given:
             key, value = option.split("=", 1)
@@ -324,8 +324,8 @@ def main() -> int:
 
     print(f"Hearing: {_CONFIG.hearing}")
     print(
-        f"Search options: grammar {pocketsphinx_engine.SEARCH_OPTIONS},"
-        f" spotter {pocketsphinx_engine.SPOTTER_OPTIONS}"
+        f"Search options: grammar {sphinx_decoders.SEARCH_OPTIONS},"
+        f" spotter {sphinx_decoders.SPOTTER_OPTIONS}"
     )
     print("Synthesizing the noise and the phrase streams ...", flush=True)
     np.save(folder / "pink.npy", backdrop.noise("pinknoise", 60))

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard
+from pausebuddy.hearing.scan_stage import ScanStage
 from pausebuddy.hearing.verdict import (
     Expansion,
     Parts,
@@ -29,7 +31,7 @@ from pausebuddy.hearing.verdict import (
     request_grammar,
     with_length,
 )
-from pausebuddy.hearing.verifier import Encoded, Scored, Verifier
+from pausebuddy.hearing.verifier import Encoded, Scored, Verifier, load_verifier
 from pausebuddy.phrases import Intent, PhraseBook
 
 _LOGGER = logging.getLogger(__name__)
@@ -197,3 +199,27 @@ class VerifyStage:
         if expansion is heard.expansion:
             return heard, chosen
         return Verdict(expansion, heard.score), scored[lengths.index(expansion)]
+
+
+def verifier_stages(
+    config: HearingConfig, phrases: PhraseBook
+) -> tuple[VerifyStage | None, ScanStage | None]:
+    """The verifier's stages as the config has them: None where the verifier is off, its
+    model is missing (load_verifier says so in the log), there is no wake word, or (the
+    scan) hearing.verifier_scan_s is 0."""
+    verifier = load_verifier(config.verifier_model, config.verifier)
+    if verifier is None or not phrases.wake_word:
+        return None, None
+    verify = VerifyStage(
+        verifier, phrases, config.verifier_threshold, config.verifier_wake_threshold
+    )
+    if config.verifier_scan_s <= 0:
+        return verify, None
+    scan = ScanStage(
+        verifier,
+        phrases,
+        config.verifier_threshold,
+        config.verifier_wake_threshold,
+        config.verifier_scan_s,
+    )
+    return verify, scan
