@@ -69,9 +69,7 @@ def job_positive(args: tuple) -> str:
         stream = phrase_streams.build_streams(speaker, Config(), seed=100 + index)[int(replies)]
         _, kind, value = next(c for c in phrase_streams.CONDITIONS if c[0] == condition)
         noises = (
-            {kind: np.load(Path(folder) / f"{kind}.npy")}
-            if kind in ("pink", "brown", "babble")
-            else {}
+            {kind: np.load(Path(folder) / f"{kind}.npy")} if kind in phrase_streams.NOISES else {}
         )
         stream = phrase_streams.in_condition(stream, kind, value, noises)
         marks = np.array([(i.value, s, e) for i, _, s, e in stream.marks], dtype=object)
@@ -171,8 +169,14 @@ def main() -> int:
     for name, color in (("pink", "pinknoise"), ("brown", "brownnoise")):
         if not (folder / f"{name}.npy").exists():
             np.save(folder / f"{name}.npy", backdrop.noise(color, 60))
-    if not (folder / "babble.npy").exists():
-        np.save(folder / "babble.npy", backdrop.babble(120, 7))
+    # The same voices and seeds as bench_hearing's.
+    for name, make, seed in (
+        ("babble", backdrop.babble, 7),
+        ("partner", backdrop.partner, 8),
+        ("music", backdrop.music, 9),
+    ):
+        if not (folder / f"{name}.npy").exists():
+            np.save(folder / f"{name}.npy", make(120, seed))
     with Pool(args.jobs) as pool:
         positive_paths = pool.map(
             job_positive,
@@ -221,6 +225,7 @@ def main() -> int:
             "other detections in the phrase streams",
         ]
         print("| " + " | ".join(header) + " |\n|" + " --- |" * len(header))
+        by_intent = defaultdict(list)
         for threshold in THRESHOLDS:
             by_condition, extra = defaultdict(list), 0
             for scores, marks, condition in positives:
@@ -231,8 +236,11 @@ def main() -> int:
                     np.zeros(0), [(Intent(i), "", s, e) for i, s, e in marks], False
                 )
                 results, wrong = phrase_streams.score(stream, found)
-                by_condition[condition] += [heard for _, _, heard, _ in results]
+                by_condition[condition] += [heard for _, _, heard, *_ in results]
                 extra += wrong
+                if threshold == Config().hearing.phrase_threshold:
+                    for intent, _, heard, *_ in results:
+                        by_intent[intent.value].append(heard)
             every = [ok for oks in by_condition.values() for ok in oks]
             false = sum(
                 args.replies or order[group] in phrase_streams.IDLE
@@ -243,6 +251,11 @@ def main() -> int:
             cells += [f"{100 * np.mean(by_condition[c]):.0f}%" for c in conditions]
             cells += [f"{false / hours:.2f} ({false} in {hours:.1f} h)", str(extra)]
             print("| " + " | ".join(cells) + " |")
+        # Per intent at the default threshold: a model learned for other phrases is
+        # compared on the intents both hear.
+        print(f"\nRecall by intent at {Config().hearing.phrase_threshold}:")
+        for intent, oks in sorted(by_intent.items()):
+            print(f"  {intent}: {sum(oks)}/{len(oks)} ({100 * np.mean(oks):.0f}%)")
         print()
     return 0
 

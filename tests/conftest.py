@@ -86,9 +86,10 @@ FAST_MODULES = {
     "test_exercises",
     "test_loop_logic",
     "test_pauses",
-    "test_quiet_hours",
     "test_phrases",
+    "test_quiet_hours",
     "test_verdict",
+    "test_volume",
 }
 """Modules whose tests run in seconds (the logic, with fakes of its own, and the
 command's answers to mistakes): `pytest -m "not slow"` runs these alone, in under a

@@ -406,3 +406,31 @@ def test_outside_the_quiet_hours_the_reminder_repeats_as_usual() -> None:
     run_until_idle(conversation)
     assert len([e for e in mouth.events if e["type"] == "reminder"]) == 3
     assert set(mouth.volumes) == {1.0}
+
+
+def test_louder_and_quieter_change_the_level_in_steps_and_say_so() -> None:
+    conversation, mouth = make()
+    conversation.on_heard(Intent.LOUDER, 0.0)
+    assert conversation.volume.level_db == 3.0
+    assert mouth.texts() == [LINES["louder"]]
+    conversation.on_heard(Intent.LOUDER, 5.0)
+    conversation.on_heard(Intent.LOUDER, 10.0)  # past the top: it says so, nothing changes
+    assert conversation.volume.level_db == 6.0
+    assert mouth.texts()[-1] == LINES["loudest"]
+    for t in range(20, 120, 5):
+        conversation.on_heard(Intent.QUIETER, float(t))
+    assert conversation.volume.level_db == -15.0
+    assert mouth.texts()[-1] == LINES["quietest"]
+    levels = [e["level_db"] for e in mouth.events if e["type"] == "volume"]
+    assert levels[:3] == [3.0, 6.0, 6.0] and levels[-1] == -15.0
+
+
+def test_louder_during_breathing_adds_no_words_between_the_counts() -> None:
+    conversation, mouth = make()
+    conversation.on_heard(Intent.BREATHE, 0.0)
+    conversation.tick(5.0)
+    before = len(mouth.said)
+    conversation.on_heard(Intent.LOUDER, 5.0)
+    assert len(mouth.said) == before and conversation.volume.level_db == 3.0
+    run_until_idle(conversation)
+    assert conversation.session is None  # the session went on to its end

@@ -124,6 +124,37 @@ def test_five_more_minutes_then_we_are_ready(tmp_path: Path, write_config) -> No
     assert len([e for e in events if e["type"] == "reminder"]) == 2  # nothing after ready
 
 
+def test_louder_by_voice_is_heard_said_louder_and_kept_across_restarts(
+    tmp_path: Path, write_config
+) -> None:
+    config, state = write_config(""), tmp_path / "state" / "break.json"
+
+    def run(phrase: str, name: str) -> tuple[list[dict], np.ndarray]:
+        scene_wav = phrase_in_talk(voices.PIPER, phrase).write(tmp_path / f"{name}.wav")
+        out, events = tmp_path / f"{name}.said.wav", tmp_path / f"{name}.jsonl"
+        result = run_cli(
+            "run", "--config", config, "--input", scene_wav, "--output", out,
+            "--events", events, "--state", state,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return json_lines(events.read_text()), audio.read_wav(out)
+
+    def loudness_db(events: list[dict], output: np.ndarray) -> float:
+        line = said(events)[-1]
+        part = output[int(line["t"] * audio.RATE_HZ) : int(line["end"] * audio.RATE_HZ)]
+        return 20 * np.log10(np.sqrt(np.mean(part.astype(float) ** 2)))
+
+    before = loudness_db(*run("Pause buddy, how long?", "before"))
+    events, _ = run("Pause buddy, louder.", "louder")
+    assert [e["intent"] for e in events if e["type"] == "heard"] == ["louder"]
+    assert [e["text"] for e in said(events)] == [LINES["louder"]]
+    # A restart: the same line is now a step (3 dB) louder, its peaks held by the limiter.
+    events, output = run("Pause buddy, how long?", "after")
+    assert said(events)[-1]["text"] == LINES["how_long_none"]
+    assert 2.0 < loudness_db(events, output) - before < 3.5
+    assert np.abs(output).max() < 32000
+
+
 def test_a_custom_phrase_works_and_the_default_then_does_not(tmp_path, write_config) -> None:
     config = write_config('phrases:\n  timeout: ["pause buddy, red card"]\n')
     custom = phrase_in_talk(voices.PIPER, "Pause buddy, red card.").write(tmp_path / "c.wav")

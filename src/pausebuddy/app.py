@@ -28,6 +28,7 @@ from pausebuddy.sinks import Sink
 from pausebuddy.speaker import Speaker
 from pausebuddy.voice import Voice, create_voice
 from pausebuddy.voice.lines import fixed_lines
+from pausebuddy.volume import Volume
 
 LOOKAHEAD_S = 0.5
 """Live, cues reach the speaker this early and wait there for their exact time: the loop
@@ -118,6 +119,8 @@ def build_loop(
         rewire=functools.partial(rewire, config_path),
         hearing_room=(lambda: microphone.hearing) if microphone is not None else None,
         button=button,
+        # Kept beside the break, so a run on a file (no store) leaves no trace either.
+        volume=Volume(store.path.parent / "volume.json" if store is not None else None),
     )
     if microphone is not None:
         microphone.on_change = loop.microphone_changed

@@ -25,6 +25,9 @@ class PhrasesConfig:
         default_factory=lambda: ["cancel", "cancel the break", "we're okay now"]
     )
     how_long: list[str] = field(default_factory=lambda: ["how long", "how much longer"])
+    # Its voice a step louder or quieter, kept across restarts ("pause buddy, louder").
+    louder: list[str] = field(default_factory=lambda: ["louder"])
+    quieter: list[str] = field(default_factory=lambda: ["quieter", "softer"])
     # Replies: heard without the wake word while a session runs or a reminder waits.
     stop: list[str] = field(default_factory=lambda: ["stop"])
     next: list[str] = field(default_factory=lambda: ["next", "skip"])

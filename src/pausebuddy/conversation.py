@@ -18,6 +18,7 @@ from pausebuddy.history import HistoryLog
 from pausebuddy.pending_break import Break
 from pausebuddy.phrases import Intent
 from pausebuddy.session import ANSWER_SETTLE_S, Session
+from pausebuddy.volume import Volume
 from pausebuddy.wording import prompts, say_duration
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,12 +26,14 @@ _LOGGER = logging.getLogger(__name__)
 LENGTH_AFTER_S = 6.0
 """A length ("for half an hour") heard this soon after a time-out belongs to it."""
 
-_ANYTIME = {Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.HOW_LONG}
+_VOLUME = {Intent.LOUDER, Intent.QUIETER}
+_ANYTIME = {Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND, Intent.HOW_LONG, *_VOLUME}
 _IN_A_BREAK = _ANYTIME | {Intent.CANCEL, Intent.READY, Intent.MORE_TIME}
 ALLOWED: dict[str, frozenset[Intent]] = {
     "idle": frozenset(_ANYTIME),
     "session": frozenset(
         {Intent.STOP, Intent.NEXT, Intent.REPEAT, Intent.CANCEL, Intent.SLOWER, Intent.FASTER}
+        | _VOLUME
     ),
     "break": frozenset(_IN_A_BREAK),
     "reminding": frozenset(_IN_A_BREAK),
@@ -48,8 +51,11 @@ class Conversation:
         store: BreakStore | None = None,
         epoch_s: float = 0.0,
         history: HistoryLog | None = None,
+        volume: Volume | None = None,
     ) -> None:
+        """`volume`: its level, which "louder" and "quieter" change (the loop plays at it)."""
         self._config = config
+        self.volume = volume or Volume()
         self._speak = speak
         self._emit = emit
         self._tone = tone or (lambda at, volume=1.0: at)
@@ -178,6 +184,8 @@ class Conversation:
             session.next_at = t
         elif intent in (Intent.SLOWER, Intent.FASTER) and session is not None:
             self._change_pace(session, t, slower=intent is Intent.SLOWER)
+        elif intent in _VOLUME:
+            self._change_volume(t, louder=intent is Intent.LOUDER)
         elif intent is Intent.MORE_TIME and pending is not None:
             self._breaks.snooze(pending, t, amount_s or self._config.snooze_minutes * 60)
         elif intent is Intent.READY and pending is not None:
@@ -250,6 +258,17 @@ class Conversation:
             return
         pace_s = session.change_pace(self._config.breathing_pace_s, slower)
         self._emit({"t": t, "type": "pace", "pace_s": round(pace_s, 3)})
+
+    def _change_volume(self, t: float, louder: bool) -> None:
+        changed = self.volume.step(louder)
+        self._emit({"t": t, "type": "volume", "level_db": self.volume.level_db})
+        if self.session is not None and changed:
+            return  # the next count is at the new level: no words between the counts
+        if changed:
+            line = "louder" if louder else "quieter"
+        else:
+            line = "loudest" if louder else "quietest"
+        self._speak(self._lines[line], t)
 
     def _end_session(self, t: float, stopped: bool) -> None:
         session = self.session

@@ -26,7 +26,8 @@ from pausebuddy.own_voice import OwnVoice
 from pausebuddy.phrases import Intent, normalize
 from pausebuddy.sinks import Sink
 from pausebuddy.voice import Clip, Voice, VoiceError
-from pausebuddy.voice.tones import chime, softer, under
+from pausebuddy.voice.tones import at_gain, chime, under
+from pausebuddy.volume import Volume
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Loop:
         rewire: Callable[[Parts], Parts] | None = None,
         hearing_room: Callable[[], bool] | None = None,
         button: Button | None = None,
+        volume: Volume | None = None,
     ) -> None:
         """`store`: where the pending break is kept across restarts. `epoch_s`: the wall
         clock at the start of the audio. `pace(t)`: waits until audio time t is now (live
@@ -75,7 +77,8 @@ class Loop:
         their exact time (ticks come only once a block). `rewire(parts)`: the parts of
         the config read again, when `reload_requested` is set (SIGHUP). `hearing_room()`:
         whether the input is a device that is open (a missing microphone yields silence
-        to keep the clock). `button`: its gestures are taken once a block (button.py)."""
+        to keep the clock). `button`: its gestures are taken once a block (button.py).
+        `volume`: the level it speaks at, changed by voice and kept (volume.py)."""
         self._config = config
         self._recognizer = recognizer
         self._voice = voice
@@ -96,6 +99,7 @@ class Loop:
             store=store,
             epoch_s=epoch_s,
             history=history,
+            volume=volume,
         )
         self.conversation.restore(0.0)
         self.now_s = 0.0
@@ -282,7 +286,8 @@ class Loop:
         if tone:
             clip = under(clip)
         event = {"type": "said", "text": text, **({} if volume == 1.0 else {"volume": volume})}
-        return self._play(softer(clip, volume), at_s, event, normalize(text))
+        gain = volume * self.conversation.volume.gain
+        return self._play(at_gain(clip, gain), at_s, event, normalize(text))
 
     def _unsay(self, t: float) -> None:
         """Nothing it scheduled from `t` on is played."""
@@ -290,7 +295,8 @@ class Loop:
         self._own.unsay(t)
 
     def _chime(self, at_s: float, volume: float = 1.0) -> float:
-        return self._play(softer(chime(), volume), at_s, {"type": "tone"})
+        gain = volume * self.conversation.volume.gain
+        return self._play(at_gain(chime(), gain), at_s, {"type": "tone"})
 
     def _play(self, clip: Clip, at_s: float, event: dict, text: str | None = None) -> float:
         start = max(at_s, self._speaking_until)

@@ -30,11 +30,15 @@ class Intent(str, enum.Enum):
     HOW_LONG = "how_long"
     SLOWER = "slower"
     FASTER = "faster"
+    LOUDER = "louder"
+    QUIETER = "quieter"
 
 
 # Requests start something, so outside a session they need the wake word first.
 # The time-out is the exception: it must be heard the first time, with or without it.
-WAKE_REQUIRED = frozenset({Intent.BREATHE, Intent.GROUND, Intent.CANCEL, Intent.HOW_LONG})
+WAKE_REQUIRED = frozenset(
+    {Intent.BREATHE, Intent.GROUND, Intent.CANCEL, Intent.HOW_LONG, Intent.LOUDER, Intent.QUIETER}
+)
 REQUESTS = WAKE_REQUIRED | {Intent.TIMEOUT}
 """Said with no session running, after the wake word; the other intents are replies."""
 

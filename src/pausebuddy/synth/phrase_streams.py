@@ -10,12 +10,13 @@ import numpy as np
 
 from pausebuddy.audio import RATE_HZ
 from pausebuddy.config import Config
+from pausebuddy.conversation import ALLOWED
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook, spoken_seconds
 from pausebuddy.synth import backdrop, talk, voices
 
-IDLE = frozenset({Intent.TIMEOUT, Intent.BREATHE, Intent.GROUND})
+IDLE = ALLOWED["idle"]
 """What the loop acts on with no session or break running: a false accept is one of these
-(it ignores "pause buddy, stop" then)."""
+(it ignores "pause buddy, stop" then, but answers "how long" and "louder")."""
 NOISES = ("pink", "brown", "babble", "partner", "music")
 CONDITIONS = (
     [("clean", None, None)]

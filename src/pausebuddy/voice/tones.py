@@ -34,8 +34,31 @@ def chime(volume: float = 0.18) -> Clip:
     return Clip(samples=samples.astype(np.int16), rate_hz=_RATE_HZ)
 
 
-def softer(clip: Clip, volume: float) -> Clip:
-    """`clip` at `volume` (0-1) of its loudness."""
-    if volume >= 1.0:
+LIMIT = 0.9 * 32767
+"""Where the limiter holds the peaks when a clip is made louder (about -1 dBFS)."""
+_LIMITER_S = 0.005
+"""How quickly the limiter closes around a peak and opens again: short enough to leave
+the syllables' loudness alone, long enough not to distort a single wave."""
+
+
+def at_gain(clip: Clip, gain: float) -> Clip:
+    """`clip` at `gain` times its loudness; above 1 the peaks that would pass LIMIT are
+    brought down smoothly (a look-ahead limiter), so it never clips."""
+    if gain == 1.0:
         return clip
-    return Clip(np.round(clip.samples * volume).astype(clip.samples.dtype), clip.rate_hz)
+    samples = clip.samples.astype(np.float32) * gain
+    if gain > 1.0 and len(samples):
+        width = max(1, int(_LIMITER_S * clip.rate_hz))
+        wanted = np.minimum(1.0, LIMIT / np.maximum(np.abs(samples), 1.0))
+        # The least gain any sample within `width` wants, then averaged over `width`:
+        # every sample ends up at or under the gain it wanted, with no step between.
+        padded = np.pad(wanted, width, mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * width + 1)
+        least = windows.min(axis=1)
+        kernel = np.ones(width, np.float32) / width
+        smooth = np.convolve(
+            np.pad(least, (width // 2, width - 1 - width // 2), "edge"), kernel, "valid"
+        )
+        samples *= smooth
+    samples = np.clip(np.round(samples), -32768, 32767)
+    return Clip(samples.astype(clip.samples.dtype), clip.rate_hz)
