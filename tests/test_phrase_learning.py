@@ -104,7 +104,13 @@ def test_a_new_phrase_is_learned_and_heard_in_another_voice(tmp_path: Path) -> N
     kept and a third of the "anything else" clips it took "read the ballot" for the
     phrase (0.87)."""
     phrases = PhrasesConfig(
-        timeout=["pause buddy, red balloon"], breathe=[], ground=[], cancel=[], how_long=[]
+        timeout=["pause buddy, red balloon"],
+        breathe=[],
+        ground=[],
+        cancel=[],
+        how_long=[],
+        louder=[],
+        quieter=[],
     )
     book = PhraseBook(phrases)
     said = request_phrases(book)
@@ -133,7 +139,7 @@ def test_learn_says_what_it_did_and_keeps_it_once(tmp_path: Path, write_config) 
     config = write_config("phrases:\n  timeout: ['pause buddy, green kite']\n")
     result = run_cli("learn", "--config", config, "--clips", "3")  # too few to hear well
     assert result.returncode == 0, result.stderr
-    assert "Learning 10 phrases" in result.stdout and "'pause buddy green kite'" in result.stdout
+    assert "Learning 13 phrases" in result.stdout and "'pause buddy green kite'" in result.stdout
     again = run_cli("learn", "--config", config)
     assert again.returncode == 0 and "already there" in again.stdout
 
@@ -171,14 +177,14 @@ def _sure_of(phrases: list[str], sure: dict[str, float]) -> PhraseModel:
 def _heard_with(monkeypatch, sure: dict[str, float], said: str, **hearing) -> list[str]:
     """The intents the recognizer hears in Piper's voice saying `said` inside talk, with
     a stand-in phrase model (_sure_of) and no verifier."""
-    from pausebuddy.hearing import hear_all
+    from pausebuddy.hearing import hear_all, phrase_stage
     from pausebuddy.hearing import pocketsphinx_engine as engine
 
     config = Config()
     book = PhraseBook(config.phrases)
     requests = request_phrases(book)
     monkeypatch.setattr(
-        engine,
+        phrase_stage,
         "find_model",
         lambda phrases: _sure_of(phrases, sure) if phrases == requests else None,
     )  # no reply model: not asked
