@@ -67,3 +67,18 @@ def test_louder_speech_is_louder_where_it_is_quiet_and_held_at_its_peaks() -> No
     assert np.abs(loud).max() <= LIMIT + 1
     softer = at_gain(clip, 0.5).samples
     assert np.abs(softer).max() == np.round(np.abs(clip.samples.astype(float)).max() * 0.5)
+
+
+def test_the_level_is_kept_beside_the_break_or_in_the_state_dir_live(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from pausebuddy import app, paths
+    from pausebuddy.breaks import BreakStore
+
+    monkeypatch.setattr(paths, "state_dir", lambda: tmp_path / "state")
+    assert app._volume_file(BreakStore(tmp_path / "b" / "break.json"), live=False) == (
+        tmp_path / "b" / "volume.json"
+    )
+    # `pausebuddy breathe` keeps no break, and speaks at the level chosen by voice.
+    assert app._volume_file(None, live=True) == tmp_path / "state" / "volume.json"
+    assert app._volume_file(None, live=False) is None  # a run on a file leaves no trace

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pausebuddy import audio, sinks
+from pausebuddy import audio, paths, sinks
 from pausebuddy.breaks import BreakStore
 from pausebuddy.button import open_button
 from pausebuddy.config import Config
@@ -119,12 +119,20 @@ def build_loop(
         rewire=functools.partial(rewire, config_path),
         hearing_room=(lambda: microphone.hearing) if microphone is not None else None,
         button=button,
-        # Kept beside the break, so a run on a file (no store) leaves no trace either.
-        volume=Volume(store.path.parent / "volume.json" if store is not None else None),
+        volume=Volume(_volume_file(store, live)),
     )
     if microphone is not None:
         microphone.on_change = loop.microphone_changed
     return loop
+
+
+def _volume_file(store: BreakStore | None, live: bool) -> Path | None:
+    """Where the level set by voice is kept: beside the break; live with no break kept
+    (`pausebuddy breathe`), the usual place, so it speaks at the level they chose. A run
+    on a file with no --state leaves no trace."""
+    if store is not None:
+        return store.path.parent / "volume.json"
+    return paths.state_dir() / "volume.json" if live else None
 
 
 def rewire(config_path: str | None, running: Parts) -> Parts:

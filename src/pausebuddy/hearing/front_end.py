@@ -9,9 +9,12 @@ from pausebuddy.activity import WINDOW_S, Activity
 from pausebuddy.hearing import SAMPLE_RATE_HZ
 from pausebuddy.hearing.denoise import NoiseSuppressor
 
-RING_S = 3.5
-"""Audio kept: a command window's replay, a phrase model's window, and the verifier's
-3 s window ending a little after a phrase (which it judges a block or two later)."""
+RING_S = 5.0
+"""Audio kept: a command window's replay, a phrase model's window, the verifier's 3 s
+window ending a little after a phrase (which it judges a block or two later), and a
+time-out with the length said after it ("pause buddy, time out for forty five minutes",
+judged whole up to 2.4 s after the time-out: with 3.5 s its start was cut off, and "for
+forty five minutes" was heard as "for five minutes")."""
 REST_AFTER = SAMPLE_RATE_HZ
 """A second without speech is a quiet room: the stages that cost as much on silence as on
 talk rest."""

@@ -13,8 +13,9 @@ length is scored then too, so what is reported carries it.
 from __future__ import annotations
 
 import logging
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from pausebuddy.hearing.verdict import (
     with_length,
 )
 from pausebuddy.hearing.verifier import Encoded, Scored, Verifier, load_verifier
-from pausebuddy.phrases import Intent, PhraseBook
+from pausebuddy.phrases import Intent, PhraseBook, spoken_seconds
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ end is often placed early)."""
 LEAD = SAMPLE_RATE_HZ * 3 // 10
 """The short window opens this long before the phrase's likely start."""
 LONG_WINDOW = 3 * SAMPLE_RATE_HZ
+LONGEST = SAMPLE_RATE_HZ * 7 // 2
+"""No window judged is longer, but a held time-out's with the length after it (its cost
+grows with its length)."""
 MERGE = SAMPLE_RATE_HZ // 2
 """Moments ending within this of each other are judged once."""
 
@@ -50,6 +54,8 @@ FOLLOWS = 0.4
 """A phrase whose full stop scores this much below its words has more words after it."""
 FOR_THRESHOLD = -1.5
 """"for" after a time-out this likely: a length was said (made out or not)."""
+FOR_WAIT = SAMPLE_RATE_HZ * 3 // 10
+"""A held time-out is first judged with this much more after it: room for a "for"."""
 WAIT_LENGTH = SAMPLE_RATE_HZ * 6 // 10
 MAX_WAITS = 3
 """A time-out with words after it (a length being said) is judged again this much later,
@@ -63,6 +69,9 @@ class _Moment:
     waits: int = 0
     opens: list[int] = field(default_factory=list)
     """Where windows that a stage found it likely in began: judged from there too."""
+    held: Heard | None = None
+    """What another stage heard there, reported if the verifier hears nothing better:
+    a time-out held while the verifier listens for a length after it."""
 
 
 class VerifyStage:
@@ -80,23 +89,46 @@ class VerifyStage:
         self._judged_until = -1
         """The end of the last moment judged: a moment ending before it is not judged
         again."""
+        self._released: list[Heard] = []
+        """The last time-outs it listened after for a length, and reported."""
 
-    def queue(self, since: int, end: int, opens: int | None = None) -> None:
+    def queue(
+        self, since: int, end: int, opens: int | None = None, held: Heard | None = None
+    ) -> None:
         """A moment to judge: where its phrase may begin and end, and where the window a
-        stage found it in began, if any (stream samples)."""
-        if end <= self._judged_until:
+        stage found it in began, if any (stream samples). `held`: what another stage
+        heard there, reported as it is unless the verifier hears it with more (a length)."""
+        if end <= self._judged_until and held is None:
             return
         windows = [opens] if opens is not None else []
         for moment in self._queue:
             if abs(moment.end - end) < MERGE:
                 moment.since, moment.end = min(moment.since, since), max(moment.end, end)
                 moment.opens += windows
+                moment.held = moment.held or held
                 return
-        self._queue.append(_Moment(since, end, opens=windows))
+        self._queue.append(_Moment(since, end, opens=windows, held=held))
 
-    def clear(self) -> None:
-        """Not listening any more (its own voice, a session): nothing left to judge."""
+    def hold(self, held: Heard) -> None:
+        """A time-out another stage heard, while they talk on: reported once the verifier
+        has listened for a length after it (with the length, if one was said)."""
+        start, end = int(held.start_s * SAMPLE_RATE_HZ), int(held.end_s * SAMPLE_RATE_HZ)
+        self.queue(start, end + FOR_WAIT, held=held)
+
+    def listened_after(self, heard: Heard) -> bool:
+        """Whether it reported `heard` after listening for a length after it."""
+        return heard in self._released
+
+    def holding(self) -> list[Heard]:
+        """The time-outs held while it listens for a length after them."""
+        return [m.held for m in self._queue if m.held is not None]
+
+    def clear(self) -> list[Heard]:
+        """Not listening any more (its own voice, a session): nothing left to judge. What
+        other stages heard and the verifier held is returned, never lost."""
+        held = [m.held for m in self._queue if m.held is not None]
         self._queue = []
+        return held
 
     def judge(
         self, ring: np.ndarray, pos: int, ended: bool = False, talking: bool = False
@@ -111,30 +143,47 @@ class VerifyStage:
             cpu = time.process_time()
             found = self._judge(ring, pos - len(ring), moment, last_chance=ended, talking=talking)
             self.cpu_s += time.process_time() - cpu
+            if found is None and moment.held is not None:
+                if any(m.held is moment.held for m in self._queue):
+                    continue  # still waiting for a length
+                found = moment.held  # not heard better: as the other stage heard it
             if found is not None:
                 heard.append(found)
+                if moment.held is not None or spoken_seconds(found.text) is not None:
+                    # Listened after it for a length (a moment judged for other reasons
+                    # may have ended before the phrase did: held, it is judged again).
+                    self._released = [*self._released[-4:], found]
         return heard
 
     def _judge(
         self, ring: np.ndarray, ring_start: int, moment: _Moment, last_chance: bool, talking: bool
     ) -> Heard | None:
         until = min(moment.end + TAIL, ring_start + len(ring))
+        if moment.held is None:
+            ring_start = max(ring_start, ring_start + len(ring) - LONGEST)
+            ring = ring[-LONGEST:]
         spans = {
             (max(until - LONG_WINDOW, ring_start), until),
             (max(moment.since - LEAD, ring_start), until),
         }
         spans |= {(start, until) for start in moment.opens if start >= ring_start}
+        grammar, threshold, wake_threshold = self._grammar, self.threshold, self.wake_threshold
+        if moment.held is not None:
+            # A time-out another stage heard, and where: only the length after it is in
+            # question (a window that cut its start off took "forty five minutes" for
+            # "five minutes").
+            grammar = [e for e in grammar if e.intent is Intent.TIMEOUT]
+            threshold = wake_threshold = -math.inf
+            spans = {(max(moment.since - LEAD, ring_start), until)}
         verdicts = []
         for start, stop in sorted(spans):
             window = ring[start - ring_start : stop - ring_start]
             if len(window) < SAMPLE_RATE_HZ // 2:
                 continue
             encoded = self.verifier.encode(window)
-            scored = self.verifier.score(encoded, [e.text for e in self._grammar])
+            scored = self.verifier.score(encoded, [e.text for e in grammar])
             parts = [Parts.of(s.logs, self._wake_tokens) for s in scored]
-            verdict = best(
-                list(zip(self._grammar, parts, strict=True)), self.threshold, self.wake_threshold
-            )
+            verdict = best(list(zip(grammar, parts, strict=True)), threshold, wake_threshold)
             likeliest = max(range(len(parts)), key=lambda k: parts[k].request)
             _LOGGER.debug(
                 "verifier %.2f-%.2f s: likeliest '%s' (wake word %.2f, request %.2f)",
@@ -145,9 +194,7 @@ class VerifyStage:
                 parts[likeliest].request,
             )
             if verdict is not None:
-                verdicts.append(
-                    (verdict, encoded, start, scored[self._grammar.index(verdict.expansion)])
-                )
+                verdicts.append((verdict, encoded, start, scored[grammar.index(verdict.expansion)]))
         if not verdicts:
             return None
         verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
@@ -155,6 +202,12 @@ class VerifyStage:
         if verdict.expansion.intent is Intent.TIMEOUT:
             verdict, chosen = self._length(verdict, encoded, chosen)
             follows = chosen.ended < chosen.score - FOLLOWS
+            if moment.held is not None:
+                # Other voices may go on after it (its full stop says little then):
+                # whether "for" was said after it decides.
+                follows = verdict.expansion.length_s is None and self._length_unclear(
+                    encoded, chosen
+                )
             if follows or (talking and verdict.expansion.length_s is not None):
                 # Words follow the time-out: a length, or more of one. Or a length heard
                 # while they are still talking: it may be the start of another ("for
@@ -162,7 +215,11 @@ class VerifyStage:
                 if moment.waits < MAX_WAITS and not last_chance:
                     self._queue.append(
                         _Moment(
-                            moment.since, moment.end + WAIT_LENGTH, moment.waits + 1, moment.opens
+                            moment.since,
+                            moment.end + WAIT_LENGTH,
+                            moment.waits + 1,
+                            moment.opens,
+                            moment.held,
                         )
                     )
                     return None
@@ -171,6 +228,9 @@ class VerifyStage:
                     and verdict.expansion.length_s is None
                     and self._length_unclear(encoded, chosen)
                 )
+        if moment.held is not None and verdict.expansion.length_s is None:
+            # No length made out: the time-out stands as the other stage heard it.
+            return replace(moment.held, length_unclear=True) if unclear else None
         end = start + int(chosen.end_s * SAMPLE_RATE_HZ)
         begin = min(start + int(chosen.start_s * SAMPLE_RATE_HZ), end - 1)
         return Heard(
