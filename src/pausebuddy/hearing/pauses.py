@@ -65,3 +65,24 @@ def stands_alone(samples: np.ndarray, start: int, end: int, ended: bool = True) 
     if not quiet:
         return True
     return loud - max(quiet) >= DIP_DB and max(quiet) - min(quiet) <= SAME_DB
+
+
+SILENT_DB = 15.0
+"""A pause after a phrase, for pause_after: this far under it (a room's quiet, not the
+gap between two words under other talk)."""
+
+
+def pause_after(samples: np.ndarray, start: int, end: int) -> bool:
+    """Whether the phrase in samples[start:end] is followed, within AFTER_S, by a stretch
+    of QUIET_S at least SILENT_DB under its loud part: a length said with a time-out
+    ("time out for half an hour") follows it without one. False while that audio is not
+    in."""
+    start, end = max(start, 0), min(end, len(samples))
+    words = samples[start:end].astype(np.float64)
+    if len(words) < _STEP:
+        return False
+    frames = words[: len(words) // _STEP * _STEP].reshape(-1, _STEP)
+    loud = 10 * np.log10(np.percentile(np.mean(frames**2, axis=1), 90) + 1.0)
+    reach = int(QUIET_S * SAMPLE_RATE_HZ) // 2
+    after = _levels_db(samples[end - reach : end + int(AFTER_S * SAMPLE_RATE_HZ)])
+    return len(after) > 0 and loud - float(after.min()) >= SILENT_DB

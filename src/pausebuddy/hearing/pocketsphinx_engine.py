@@ -31,7 +31,7 @@ import logging
 import numpy as np
 
 from pausebuddy.config import HearingConfig
-from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, sphinx_decoders
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, pauses, sphinx_decoders
 from pausebuddy.hearing.arbiter import Once, ReplyWait, judge_window
 from pausebuddy.hearing.command_grammar import heard_from
 from pausebuddy.hearing.command_window import CommandWindows, Window, phrase_in
@@ -365,13 +365,18 @@ class PocketsphinxRecognizer:
         return reported
 
     def _length_in_question(self, heard: Heard) -> bool:
-        """Whether `heard` is a time-out said while they talk on (a length may be being
-        said, or heard wrong under the talk)."""
-        return (
-            not self.expecting_reply
-            and self._front.in_speech
-            and self._phrases.match(heard.text, _TIMEOUT_ONLY) is not None
-        )
+        """Whether `heard` is a time-out said while they talk on with no pause after it
+        (a length may be being said, or heard wrong under the talk). After a pause, what
+        follows is not its length, and it is answered at once."""
+        if (
+            self.expecting_reply
+            or not self._front.in_speech
+            or self._phrases.match(heard.text, _TIMEOUT_ONLY) is None
+        ):
+            return False
+        ring_start = self._front.ring_start
+        start, end = (int(t * SAMPLE_RATE_HZ) - ring_start for t in (heard.start_s, heard.end_s))
+        return not pauses.pause_after(self._front.ring, start, end)
 
     def _confirmed(self, match: Match | None, start: int, end: int) -> bool:
         """Whether a request the grammar heard (and the phrase model did not report) was
