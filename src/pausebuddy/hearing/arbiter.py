@@ -177,3 +177,14 @@ class Once:
             self._last = (intent, end, length, item.length_unclear)
             out.append(with_meaning(item, self._phrases))
         return out
+
+
+def inside_held(heard: Heard, held: list[Heard], phrases: PhraseBook) -> bool:
+    """Another request heard in a time-out held for its length: the same words taken
+    otherwise ("... for forty five minutes" heard as "five things")."""
+    match = phrases.match(heard.text)
+    return (
+        match is not None
+        and match.intent is not Intent.TIMEOUT
+        and any(heard.start_s < timeout.end_s for timeout in held)
+    )

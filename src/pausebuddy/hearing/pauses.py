@@ -41,6 +41,14 @@ def _levels_db(samples: np.ndarray) -> np.ndarray:
     return 10 * np.log10((sums[starts + size] - sums[starts]) / size + 1.0)
 
 
+def _loud_db(words: np.ndarray) -> float | None:
+    """The loud part of a phrase (90th percentile of 50 ms powers), or None if too short."""
+    if len(words) < _STEP:
+        return None
+    frames = words[: len(words) // _STEP * _STEP].astype(np.float64).reshape(-1, _STEP)
+    return float(10 * np.log10(np.percentile(np.mean(frames**2, axis=1), 90) + 1.0))
+
+
 def stands_alone(samples: np.ndarray, start: int, end: int, ended: bool = True) -> bool:
     """Whether the reply in samples[start:end] has a pause before it (within BEFORE_S)
     and after it (within AFTER_S). Where the samples do not reach at all, that side's
@@ -48,11 +56,9 @@ def stands_alone(samples: np.ndarray, start: int, end: int, ended: bool = True) 
     it ended there. Otherwise the sound after it is still to come: False until a pause is
     in."""
     start, end = max(start, 0), min(end, len(samples))
-    words = samples[start:end].astype(np.float64)
-    if len(words) < _STEP:
+    loud = _loud_db(samples[start:end])
+    if loud is None:
         return False
-    frames = words[: len(words) // _STEP * _STEP].reshape(-1, _STEP)
-    loud = 10 * np.log10(np.percentile(np.mean(frames**2, axis=1), 90) + 1.0)
     # A quiet stretch may reach a little into the reply (its start is an estimate).
     reach = int(QUIET_S * SAMPLE_RATE_HZ) // 2
     before_from = start - int(BEFORE_S * SAMPLE_RATE_HZ)
@@ -78,11 +84,9 @@ def pause_after(samples: np.ndarray, start: int, end: int) -> bool:
     ("time out for half an hour") follows it without one. False while that audio is not
     in."""
     start, end = max(start, 0), min(end, len(samples))
-    words = samples[start:end].astype(np.float64)
-    if len(words) < _STEP:
+    loud = _loud_db(samples[start:end])
+    if loud is None:
         return False
-    frames = words[: len(words) // _STEP * _STEP].reshape(-1, _STEP)
-    loud = 10 * np.log10(np.percentile(np.mean(frames**2, axis=1), 90) + 1.0)
     reach = int(QUIET_S * SAMPLE_RATE_HZ) // 2
     after = _levels_db(samples[end - reach : end + int(AFTER_S * SAMPLE_RATE_HZ)])
     return len(after) > 0 and loud - float(after.min()) >= SILENT_DB

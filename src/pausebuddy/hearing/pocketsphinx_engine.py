@@ -32,7 +32,7 @@ import numpy as np
 
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, pauses, sphinx_decoders
-from pausebuddy.hearing.arbiter import Once, ReplyWait, judge_window
+from pausebuddy.hearing.arbiter import Once, ReplyWait, inside_held, judge_window
 from pausebuddy.hearing.command_grammar import heard_from
 from pausebuddy.hearing.command_window import CommandWindows, Window, phrase_in
 from pausebuddy.hearing.front_end import FrontEnd
@@ -202,7 +202,7 @@ class PocketsphinxRecognizer:
                 )
                 heard = self._hold_for_length(heard)
                 held = self._verify.holding()
-                heard = [h for h in heard if not _inside(h, held, self._phrases)]
+                heard = [h for h in heard if not inside_held(h, held, self._phrases)]
         return self._once(heard)
 
     def flush(self) -> list[Heard]:
@@ -390,14 +390,3 @@ class PocketsphinxRecognizer:
         sure = self._phrase_models.most_sure(match.intent, start, end + SAMPLE_RATE_HZ)
         _LOGGER.debug("phrase model on '%s': %s", match.phrase, sure)
         return sure is None or sure >= threshold
-
-
-def _inside(heard: Heard, held: list[Heard], phrases: PhraseBook) -> bool:
-    """Another request heard in a time-out held for its length: the same words taken
-    otherwise ("... for forty five minutes" heard as "five things")."""
-    match = phrases.match(heard.text)
-    return (
-        match is not None
-        and match.intent is not Intent.TIMEOUT
-        and any(heard.start_s < timeout.end_s for timeout in held)
-    )
