@@ -67,7 +67,7 @@ def listen(
     samples: np.ndarray, config: Config, replies: bool, allowed: frozenset[Intent] | None = None
 ) -> tuple[list, float]:
     """Everything heard that the loop would act on (among `allowed`):
-    (intent, text, start_s, end_s, reported_at_s), and the CPU seconds it took. The
+    (intent, text, start_s, end_s, reported_at_s, length_s), and the CPU seconds it took. The
     verifier's stages' windows and CPU are added to STAGES."""
     phrases = PhraseBook(config.phrases)
     recognizer = create_recognizer(config.hearing, phrases)
@@ -76,22 +76,22 @@ def listen(
     cpu = time.process_time()
     for block in audio.wav_blocks(samples):
         pos += len(block)
-        for heard in recognizer.accept(block):
-            match = phrases.match(heard.text, allowed)
-            if match:
-                found.append(
-                    (match.intent, heard.text, heard.start_s, heard.end_s, pos / audio.RATE_HZ)
-                )
-    for heard in recognizer.flush():
-        match = phrases.match(heard.text, allowed)
-        if match:
-            found.append(
-                (match.intent, heard.text, heard.start_s, heard.end_s, pos / audio.RATE_HZ)
-            )
+        found += _acted_on(recognizer.accept(block), allowed, pos)
+    found += _acted_on(recognizer.flush(), allowed, pos)
     STAGES["verifier_windows"] += getattr(recognizer, "verifier_windows", 0)
     for name, value in getattr(recognizer, "stage_costs", {}).items():
         STAGES[name] += value
     return found, time.process_time() - cpu
+
+
+def _acted_on(heard: list, allowed: frozenset[Intent] | None, pos: int) -> list[tuple]:
+    """What the hearing meant by each thing heard, as the loop takes it (its intent and
+    length, not the words parsed again)."""
+    return [
+        (h.intent, h.text, h.start_s, h.end_s, pos / audio.RATE_HZ, h.length_s)
+        for h in heard
+        if h.intent is not None and (allowed is None or h.intent in allowed)
+    ]
 
 
 STAGES: collections.Counter = collections.Counter()
@@ -448,7 +448,7 @@ def main() -> int:
     ]
     if false:
         print("\nFalse accepts (chunk, intent, text, at s):")
-        for chunk, (intent, text, start, _, _) in false:
+        for chunk, (intent, text, start, *_) in false:
             print(f"  {chunk:3d}  {intent.value:10s} {text!r} at {start:.1f} s")
     _print_false_replies(false_replies)
     _print_table(rows)
@@ -466,7 +466,7 @@ def _false_replies_row(false_replies: list, session_s: float) -> tuple[str, str]
 def _print_false_replies(false_replies: list) -> None:
     if false_replies:
         print("\nFalse replies in a session (intent, text, at s):")
-        for intent, text, start, _, _ in false_replies:
+        for intent, text, start, *_ in false_replies:
             print(f"  {intent.value:10s} {text!r} at {start:.1f} s")
 
 

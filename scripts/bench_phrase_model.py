@@ -230,7 +230,8 @@ def main() -> int:
             by_condition, extra = defaultdict(list), 0
             for scores, marks, condition in positives:
                 found = [
-                    (order[group], 0.0, 0.0, at, 0.0) for group, at in spotted(scores, threshold)
+                    (order[group], 0.0, 0.0, at, 0.0, None)
+                    for group, at in spotted(scores, threshold)
                 ]
                 stream = phrase_streams.Stream(
                     np.zeros(0), [(Intent(i), "", s, e) for i, s, e in marks], False

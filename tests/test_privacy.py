@@ -77,8 +77,18 @@ def test_a_time_out_opens_no_network_and_writes_only_state_and_cache(tmp_path: P
     written = sorted(set(_WRITE.findall(calls)))
     allowed = (str(home / "state"), str(home / "cache" / "pausebuddy"), str(tmp), "/dev/")
     assert written and all(path.startswith(allowed) for path in written), written
-    # The cache holds only its own rendered lines; temporary files are gone.
-    cached = list((home / "cache").rglob("*"))
-    assert all(p.is_dir() or p.suffix == ".wav" for p in cached), cached
+    # The cache holds only its own rendered lines and the int8 copy of the verifier's
+    # model (int8_model.py); temporary files are gone.
+    copy = home / "cache" / "pausebuddy" / "verifier"
+    cached = [p for p in (home / "cache").rglob("*") if not p.is_dir()]
+    assert all(p.suffix == ".wav" or p.parent.parent == copy for p in cached), cached
+    copied = {p.name for p in cached if p.parent.parent == copy}
+    assert copied <= {
+        "model.bin",
+        "config.json",
+        "tokenizer.json",
+        "vocabulary.txt",
+        "made-from.json",
+    }
     assert not any(tmp.iterdir())
     assert not (home / "cache" / "Microsoft").exists()  # no onnxruntime device id

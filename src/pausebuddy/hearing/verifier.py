@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from pausebuddy.hearing import SAMPLE_RATE_HZ, HearingError
+from pausebuddy.hearing.int8_model import int8_copy
 from pausebuddy.hearing.mel import HOP, log_mel
 
 _LOGGER = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ _LOGGER = logging.getLogger(__name__)
 MAX_WINDOW_S = 30.0
 """Whisper's encoder takes at most 30 s; the windows here are a few seconds."""
 _ENDINGS = {".", ",", "?", "!"}
+BATCH = 4
+"""Phrases aligned at a time. `align` holds the whole vocabulary's probabilities for each
+token of each phrase in a batch (200 kB a token): 18 phrases at once took 136 MB more
+for a moment, 4 take 46 MB, for no more CPU (measured in docs/benchmarks.md, Memory)."""
 
 
 @dataclass(frozen=True)
@@ -114,12 +119,15 @@ class Verifier:
         if not texts or encoded.frames < 2:
             return [Scored(text, -np.inf, -np.inf, 0.0, 0.0) for text in texts]
         tokens = [self._tokens_of(text) for text in texts]
-        batch = self._ct2.StorageView.from_array(
-            np.ascontiguousarray(np.repeat(encoded.output, len(texts), axis=0))
-        )
-        results = self._model.align(
-            batch, self._start, [ids for ids, _ in tokens], [encoded.frames] * len(texts)
-        )
+        results = []
+        for first in range(0, len(texts), BATCH):
+            some = tokens[first : first + BATCH]
+            batch = self._ct2.StorageView.from_array(
+                np.ascontiguousarray(np.repeat(encoded.output, len(some), axis=0))
+            )
+            results += self._model.align(
+                batch, self._start, [ids for ids, _ in some], [encoded.frames] * len(some)
+            )
         scored = []
         for text, (ids, words), result in zip(texts, tokens, results, strict=True):
             logs = np.log(
@@ -193,8 +201,10 @@ def _load(model_dir: Path) -> tuple[object, object]:
     try:
         # One thread: the verifier runs between blocks of the live loop, and the other
         # core is the speaker's and the embeddings'.
+        # Loaded from an int8 copy: quantizing float16 weights as it loads doubles its
+        # memory for a moment (int8_model.py).
         model = ctranslate2.models.Whisper(
-            str(model_dir), device="cpu", compute_type="int8", intra_threads=1
+            str(int8_copy(model_dir)), device="cpu", compute_type="int8", intra_threads=1
         )
         tokenizer = tokenizers.Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     except (RuntimeError, ValueError, OSError) as exc:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from pausebuddy import native_memory
 from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard
 from pausebuddy.hearing.scan_stage import ScanStage
@@ -137,7 +138,8 @@ class VerifyStage:
         `ring` (the last audio, ending at stream sample `pos`); `talking`: there is speech
         at its end (a length may still be being said)."""
         heard = []
-        for moment in [m for m in self._queue if ended or m.end + TAIL <= pos]:
+        due = [m for m in self._queue if ended or m.end + TAIL <= pos]
+        for moment in due:
             self._queue.remove(moment)
             self._judged_until = max(self._judged_until, moment.end)
             cpu = time.process_time()
@@ -153,6 +155,8 @@ class VerifyStage:
                     # Listened after it for a length (a moment judged for other reasons
                     # may have ended before the phrase did: held, it is judged again).
                     self._released = [*self._released[-4:], found]
+        if due:
+            native_memory.give_back()  # the scoring's tens of MB (verifier.BATCH)
         return heard
 
     def _judge(

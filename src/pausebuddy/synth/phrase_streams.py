@@ -111,9 +111,10 @@ def in_condition(
 
 def score(stream: Stream, found: list) -> tuple[list[tuple], int]:
     """Per phrase: (intent, phrase, heard, delay_s, length kept: None when the phrase
-    names no length); and detections that match no phrase. Of several detections of a
-    phrase the last one's length counts (a length heard a moment later is reported
-    again)."""
+    names no length); and detections that match no phrase. `found`: (intent, text,
+    start_s, end_s, reported_at_s, length_s) as the hearing meant them. Of several
+    detections of a phrase the first counts, its length too: the loop acts on the first
+    report, and is speaking when a later one comes."""
     results, used = [], set()
     for intent, phrase, start, end in stream.marks:
         hits = [
@@ -126,6 +127,6 @@ def score(stream: Stream, found: list) -> tuple[list[tuple], int]:
             results.append((intent, phrase, False, None, False if said else None))
         else:
             used.update(hits)
-            kept = spoken_seconds(found[hits[-1]][1]) == said if said else None
+            kept = found[hits[0]][5] == said if said else None
             results.append((intent, phrase, True, found[hits[0]][4] - end, kept))
     return results, len(found) - len(used)
