@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from pausebuddy.hearing import SAMPLE_RATE_HZ
-from pausebuddy.hearing.pauses import stands_alone
+from pausebuddy.hearing.pauses import pause_after, stands_alone
 
 _RNG = np.random.default_rng(0)
 
@@ -59,3 +59,14 @@ def test_as_it_streams_the_pause_after_must_be_heard_first() -> None:
     assert not stands_alone(sound[: word[1]], *word, ended=False)
     # A pause of 0.2 s after it is enough; it need not wait for the whole 0.4 s.
     assert stands_alone(sound[: int(1.75 * SAMPLE_RATE_HZ)], *word, ended=False)
+
+
+def test_a_pause_after_a_time_out_is_a_long_quiet_not_the_gap_before_its_length() -> None:
+    phrase = (int(0.5 * SAMPLE_RATE_HZ), int(1.5 * SAMPLE_RATE_HZ))
+    # "... time out." then a pause, under other voices 25 dB down.
+    paused = _sound((0.5, -25), (1.0, 0), (0.5, -25), (0.5, 0), noise_db=-25)
+    assert pause_after(paused[: phrase[1] + 1600], *phrase) is None  # not heard yet
+    assert pause_after(paused, *phrase) is True
+    # "... time out for ...": the quiet of a stop and a fricative, 0.2 s, is no pause.
+    gap = _sound((0.5, -25), (1.0, 0), (0.2, -25), (0.6, 0), noise_db=-25)
+    assert pause_after(gap, *phrase) is False

@@ -30,9 +30,9 @@ SAME_DB = 6.0
 _STEP = SAMPLE_RATE_HZ // 20
 
 
-def _levels_db(samples: np.ndarray) -> np.ndarray:
-    """Loudness of each QUIET_S stretch, one every 50 ms."""
-    size = int(QUIET_S * SAMPLE_RATE_HZ)
+def _levels_db(samples: np.ndarray, seconds: float = QUIET_S) -> np.ndarray:
+    """Loudness of each stretch `seconds` long, one every 50 ms."""
+    size = int(seconds * SAMPLE_RATE_HZ)
     if len(samples) < size:
         return np.zeros(0)
     power = np.square(samples.astype(np.float64))
@@ -73,20 +73,27 @@ def stands_alone(samples: np.ndarray, start: int, end: int, ended: bool = True) 
     return loud - max(quiet) >= DIP_DB and max(quiet) - min(quiet) <= SAME_DB
 
 
-SILENT_DB = 15.0
+SILENT_DB = 20.0
 """A pause after a phrase, for pause_after: this far under it (a room's quiet, not the
-gap between two words under other talk)."""
+gap between two words under other talk) ..."""
+SILENT_S = 0.3
+"""... for this long (the quiet of "ou[t] f[or]" under other talk passed for a pause
+0.2 s long)."""
 
 
-def pause_after(samples: np.ndarray, start: int, end: int) -> bool:
+def pause_after(samples: np.ndarray, start: int, end: int) -> bool | None:
     """Whether the phrase in samples[start:end] is followed, within AFTER_S, by a stretch
-    of QUIET_S at least SILENT_DB under its loud part: a length said with a time-out
-    ("time out for half an hour") follows it without one. False while that audio is not
-    in."""
-    start, end = max(start, 0), min(end, len(samples))
+    of SILENT_S at least SILENT_DB under its loud part: a length said with a time-out
+    ("time out for half an hour") follows it without one. None while there is no such
+    stretch yet and the audio up to AFTER_S after it is not all in."""
+    start = max(start, 0)
     loud = _loud_db(samples[start:end])
     if loud is None:
         return False
-    reach = int(QUIET_S * SAMPLE_RATE_HZ) // 2
-    after = _levels_db(samples[end - reach : end + int(AFTER_S * SAMPLE_RATE_HZ)])
-    return len(after) > 0 and loud - float(after.min()) >= SILENT_DB
+    # All of it after the phrase: a stop's closure at the phrase's end ("ou[t] for")
+    # is as quiet as a pause under other talk.
+    after = samples[end : end + int(AFTER_S * SAMPLE_RATE_HZ)]
+    levels = _levels_db(after, SILENT_S)
+    if len(levels) > 0 and loud - float(levels.min()) >= SILENT_DB:
+        return True
+    return False if len(after) == int(AFTER_S * SAMPLE_RATE_HZ) else None

@@ -101,6 +101,9 @@ class PocketsphinxRecognizer:
         """Requests (and, in a session, replies) heard whole (phrase_stage.py)."""
         self._held: list[Heard] = []
         """Heard, to be reported with the next block (its window was dropped)."""
+        self._undecided: list[Heard] = []
+        """Time-outs heard while they talk on, waiting for the audio that says whether a
+        pause follows (_hold_for_length)."""
         self._replies = ReplyWait(self._front)
         """Replies heard, waiting to show a pause after them (arbiter.py)."""
         self._once = Once(phrases)
@@ -187,7 +190,8 @@ class PocketsphinxRecognizer:
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
         if self._verify is not None:
             if self.expecting_reply:
-                heard += self._verify.clear()
+                heard += self._undecided + self._verify.clear()
+                self._undecided = []
             else:
                 if self._scan is not None:
                     for since, end, opens in self._scan.scan(
@@ -208,7 +212,10 @@ class PocketsphinxRecognizer:
     def flush(self) -> list[Heard]:
         heard = self._close_window() if self._window is not None else []
         if self._verify is not None and not self.expecting_reply:
-            heard += self._verify.judge(self._front.ring, self._front.pos, ended=True)
+            heard += self._undecided + self._verify.judge(
+                self._front.ring, self._front.pos, ended=True
+            )
+            self._undecided = []
         return self._once(heard + self._replies.said_alone(ended=True))
 
     def skip(self, n_samples: int) -> None:
@@ -219,7 +226,8 @@ class PocketsphinxRecognizer:
         if self._window is not None:
             self._drop_window()
         if self._verify is not None:
-            self._held += self._verify.clear()
+            self._held += self._undecided + self._verify.clear()
+            self._undecided = []
         self._phrase_models.resting = True
         self._spotter.restart()
 
@@ -356,18 +364,23 @@ class PocketsphinxRecognizer:
         in docs/hearing-verifier.md)."""
         if self._verify is None:
             return heard
-        reported = []
-        for item in heard:
-            if self._length_in_question(item) and not self._verify.listened_after(item):
+        reported, undecided = [], []
+        for item in self._undecided + heard:
+            question = False if self._verify.listened_after(item) else self._in_question(item)
+            if question is None:
+                undecided.append(item)  # the audio after it is still coming
+            elif question:
                 self._verify.hold(item)
             else:
                 reported.append(item)
+        self._undecided = undecided
         return reported
 
-    def _length_in_question(self, heard: Heard) -> bool:
+    def _in_question(self, heard: Heard) -> bool | None:
         """Whether `heard` is a time-out said while they talk on with no pause after it
-        (a length may be being said, or heard wrong under the talk). After a pause, what
-        follows is not its length, and it is answered at once."""
+        (a length may be being said, or heard wrong under the talk); None until the audio
+        after it says. After a pause, what follows is not its length, and it is answered
+        at once."""
         if (
             self.expecting_reply
             or not self._front.in_speech
@@ -376,7 +389,8 @@ class PocketsphinxRecognizer:
             return False
         ring_start = self._front.ring_start
         start, end = (int(t * SAMPLE_RATE_HZ) - ring_start for t in (heard.start_s, heard.end_s))
-        return not pauses.pause_after(self._front.ring, start, end)
+        pause = pauses.pause_after(self._front.ring, start, end)
+        return None if pause is None else not pause
 
     def _confirmed(self, match: Match | None, start: int, end: int) -> bool:
         """Whether a request the grammar heard (and the phrase model did not report) was

@@ -57,8 +57,10 @@ FOR_THRESHOLD = -1.5
 """"for" after a time-out this likely: a length was said (made out or not)."""
 FOR_WAIT = SAMPLE_RATE_HZ * 3 // 10
 """A held time-out is first judged with this much more after it: room for a "for"."""
-WAIT_LENGTH = SAMPLE_RATE_HZ * 6 // 10
-MAX_WAITS = 3
+WAIT_LENGTH = SAMPLE_RATE_HZ * 3 // 10
+EDGE_S = 0.3
+"""A length whose last word ends this close to its window's end may go on after it."""
+MAX_WAITS = 6
 """A time-out with words after it (a length being said) is judged again this much later,
 at most MAX_WAITS times, so that "for half an hour" is heard with it."""
 
@@ -73,6 +75,8 @@ class _Moment:
     held: Heard | None = None
     """What another stage heard there, reported if the verifier hears nothing better:
     a time-out held while the verifier listens for a length after it."""
+    length_s: float | None = None
+    """The length it heard there when it last judged it (while they talked on)."""
 
 
 class VerifyStage:
@@ -212,10 +216,17 @@ class VerifyStage:
                 follows = verdict.expansion.length_s is None and self._length_unclear(
                     encoded, chosen
                 )
-            if follows or (talking and verdict.expansion.length_s is not None):
-                # Words follow the time-out: a length, or more of one. Or a length heard
-                # while they are still talking: it may be the start of another ("for
-                # fi..." taken for "for four hours"). Judged again a moment later.
+            length_s = verdict.expansion.length_s
+            if length_s is not None:
+                # A length heard whole stands, whatever follows it (other voices go on
+                # under it). While they talk on, it is judged again until it is heard
+                # the same twice and not at the window's end: "for fo..." was taken
+                # for "for four hours" (its end placed well before the window's).
+                at_edge = (until - start) / SAMPLE_RATE_HZ - chosen.end_s < EDGE_S
+                follows = talking and (at_edge or length_s != moment.length_s)
+            if follows:
+                # Words follow the time-out (a length, or more of one): judged again a
+                # moment later.
                 if moment.waits < MAX_WAITS and not last_chance:
                     self._queue.append(
                         _Moment(
@@ -224,6 +235,7 @@ class VerifyStage:
                             moment.waits + 1,
                             moment.opens,
                             moment.held,
+                            length_s,
                         )
                     )
                     return None
