@@ -92,7 +92,7 @@ def int8_copy(model_dir: Path, cache: Path | None = None) -> Path:
             model_dir,
         )
         return model_dir
-    _LOGGER.info("made an int8 copy of the verifier's model in %s", copy)
+    _LOGGER.debug("made an int8 copy of the verifier's model in %s", copy)
     return copy
 
 

@@ -31,11 +31,12 @@ import logging
 import numpy as np
 
 from pausebuddy.config import HearingConfig
-from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, pauses, sphinx_decoders
-from pausebuddy.hearing.arbiter import Once, ReplyWait, inside_held, judge_window
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, sphinx_decoders
+from pausebuddy.hearing.arbiter import Once, ReplyWait, judge_window
 from pausebuddy.hearing.command_grammar import heard_from
 from pausebuddy.hearing.command_window import CommandWindows, Window, phrase_in
 from pausebuddy.hearing.front_end import FrontEnd
+from pausebuddy.hearing.length_hold import LengthHold
 from pausebuddy.hearing.phrase_stage import PhraseStage
 from pausebuddy.hearing.verify_stage import verifier_stages
 from pausebuddy.hearing.wake_spotter import WakeSpotter
@@ -101,13 +102,14 @@ class PocketsphinxRecognizer:
         """Requests (and, in a session, replies) heard whole (phrase_stage.py)."""
         self._held: list[Heard] = []
         """Heard, to be reported with the next block (its window was dropped)."""
-        self._undecided: list[Heard] = []
-        """Time-outs heard while they talk on, waiting for the audio that says whether a
-        pause follows (_hold_for_length)."""
         self._replies = ReplyWait(self._front)
         """Replies heard, waiting to show a pause after them (arbiter.py)."""
         self._once = Once(phrases)
         """Each phrase reported once, with its meaning (arbiter.py)."""
+        self._lengths = (
+            LengthHold(self._verify, self._front, phrases) if self._verify is not None else None
+        )
+        """A time-out said while they talk on waits for its length (length_hold.py)."""
         self._spotter.restart()
 
     @property
@@ -190,8 +192,7 @@ class PocketsphinxRecognizer:
                 self._open_window(opened, wake=None, closes=opened + _ROLLING_WINDOW)
         if self._verify is not None:
             if self.expecting_reply:
-                heard += self._undecided + self._verify.clear()
-                self._undecided = []
+                heard += self._lengths.release()
             else:
                 if self._scan is not None:
                     for since, end, opens in self._scan.scan(
@@ -204,18 +205,14 @@ class PocketsphinxRecognizer:
                 heard += self._verify.judge(
                     self._front.ring, self._front.pos, talking=self._front.in_speech
                 )
-                heard = self._hold_for_length(heard)
-                held = self._verify.holding()
-                heard = [h for h in heard if not inside_held(h, held, self._phrases)]
+                heard = self._lengths.sort(heard)
         return self._once(heard)
 
     def flush(self) -> list[Heard]:
         heard = self._close_window() if self._window is not None else []
         if self._verify is not None and not self.expecting_reply:
-            heard += self._undecided + self._verify.judge(
-                self._front.ring, self._front.pos, ended=True
-            )
-            self._undecided = []
+            heard += self._verify.judge(self._front.ring, self._front.pos, ended=True)
+            heard += self._lengths.release()
         return self._once(heard + self._replies.said_alone(ended=True))
 
     def skip(self, n_samples: int) -> None:
@@ -226,8 +223,7 @@ class PocketsphinxRecognizer:
         if self._window is not None:
             self._drop_window()
         if self._verify is not None:
-            self._held += self._undecided + self._verify.clear()
-            self._undecided = []
+            self._held += self._lengths.release()
         self._phrase_models.resting = True
         self._spotter.restart()
 
@@ -354,43 +350,6 @@ class PocketsphinxRecognizer:
         if verdict.reply is not None:
             self._replies.heard(verdict.reply)
         return verdict.report
-
-    def _hold_for_length(self, heard: list[Heard]) -> list[Heard]:
-        """`heard`, less the time-outs said while they talk on that the verifier has not
-        listened after: the loop acts on the first report, so the verifier listens for a
-        length first, and reports each time-out with it, or as it is. Under other voices
-        the grammar often misses the length, or mishears it ("for forty five minutes" as
-        "for four hours"); the verifier, scoring the lengths forced, does not (measured
-        in docs/hearing-verifier.md)."""
-        if self._verify is None:
-            return heard
-        reported, undecided = [], []
-        for item in self._undecided + heard:
-            question = False if self._verify.listened_after(item) else self._in_question(item)
-            if question is None:
-                undecided.append(item)  # the audio after it is still coming
-            elif question:
-                self._verify.hold(item)
-            else:
-                reported.append(item)
-        self._undecided = undecided
-        return reported
-
-    def _in_question(self, heard: Heard) -> bool | None:
-        """Whether `heard` is a time-out said while they talk on with no pause after it
-        (a length may be being said, or heard wrong under the talk); None until the audio
-        after it says. After a pause, what follows is not its length, and it is answered
-        at once."""
-        if (
-            self.expecting_reply
-            or not self._front.in_speech
-            or self._phrases.match(heard.text, _TIMEOUT_ONLY) is None
-        ):
-            return False
-        ring_start = self._front.ring_start
-        start, end = (int(t * SAMPLE_RATE_HZ) - ring_start for t in (heard.start_s, heard.end_s))
-        pause = pauses.pause_after(self._front.ring, start, end)
-        return None if pause is None else not pause
 
     def _confirmed(self, match: Match | None, start: int, end: int) -> bool:
         """Whether a request the grammar heard (and the phrase model did not report) was
