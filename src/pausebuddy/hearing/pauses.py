@@ -86,6 +86,8 @@ def pause_after(samples: np.ndarray, start: int, end: int) -> bool | None:
     of SILENT_S at least SILENT_DB under its loud part: a length said with a time-out
     ("time out for half an hour") follows it without one. None while there is no such
     stretch yet and the audio up to AFTER_S after it is not all in."""
+    if end <= 0:
+        return False  # the phrase has left the audio kept: nothing to wait for
     start = max(start, 0)
     loud = _loud_db(samples[start:end])
     if loud is None:

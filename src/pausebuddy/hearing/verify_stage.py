@@ -58,11 +58,11 @@ FOR_THRESHOLD = -1.5
 FOR_WAIT = SAMPLE_RATE_HZ * 3 // 10
 """A held time-out is first judged with this much more after it: room for a "for"."""
 WAIT_LENGTH = SAMPLE_RATE_HZ * 3 // 10
-EDGE_S = 0.3
-"""A length whose last word ends this close to its window's end may go on after it."""
 MAX_WAITS = 6
 """A time-out with words after it (a length being said) is judged again this much later,
 at most MAX_WAITS times, so that "for half an hour" is heard with it."""
+EDGE_S = 0.3
+"""A length whose last word ends this close to its window's end may go on after it."""
 
 
 @dataclass
