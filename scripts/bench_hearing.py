@@ -78,7 +78,6 @@ def listen(
         pos += len(block)
         found += _acted_on(recognizer.accept(block), allowed, pos)
     found += _acted_on(recognizer.flush(), allowed, pos)
-    STAGES["verifier_windows"] += getattr(recognizer, "verifier_windows", 0)
     for name, value in getattr(recognizer, "stage_costs", {}).items():
         STAGES[name] += value
     return found, time.process_time() - cpu

@@ -38,7 +38,7 @@ from pausebuddy.hearing.command_window import CommandWindows, Window, phrase_in
 from pausebuddy.hearing.front_end import FrontEnd
 from pausebuddy.hearing.length_hold import LengthHold
 from pausebuddy.hearing.phrase_stage import PhraseStage
-from pausebuddy.hearing.verify_stage import verifier_stages
+from pausebuddy.hearing.verify_stage import stage_costs, verifier_stages
 from pausebuddy.hearing.wake_spotter import WakeSpotter
 from pausebuddy.phrases import Intent, Match, PhraseBook
 
@@ -113,24 +113,9 @@ class PocketsphinxRecognizer:
         self._spotter.restart()
 
     @property
-    def verifier_windows(self) -> int:
-        """Windows the verifier has judged (the benchmark counts them per hour)."""
-        return self._verify.verifier.windows if self._verify is not None else 0
-
-    @property
     def stage_costs(self) -> dict[str, float]:
-        """The verifier's stages' CPU seconds and window counts so far (the benchmark's
-        breakdown by stage)."""
-        costs = {}
-        if self._scan is not None:
-            costs |= {
-                "scan_cpu_s": self._scan.cpu_s,
-                "scan_windows": self._scan.windows,
-                "scan_scored_whole": self._scan.scored_whole,
-            }
-        if self._verify is not None:
-            costs |= {"verify_cpu_s": self._verify.cpu_s}
-        return costs
+        """The verifier's stages' work so far (verify_stage.stage_costs)."""
+        return stage_costs(self._verify, self._scan)
 
     # -- the stream -------------------------------------------------------------------
 

@@ -299,3 +299,18 @@ def verifier_stages(
         config.verifier_scan_s,
     )
     return verify, scan
+
+
+def stage_costs(verify: VerifyStage | None, scan: ScanStage | None) -> dict[str, float]:
+    """The verifier's stages' CPU seconds and window counts so far: the benchmark's
+    breakdown by stage, and its verifier windows per hour."""
+    costs: dict[str, float] = {}
+    if scan is not None:
+        costs |= {
+            "scan_cpu_s": scan.cpu_s,
+            "scan_windows": scan.windows,
+            "scan_scored_whole": scan.scored_whole,
+        }
+    if verify is not None:
+        costs |= {"verify_cpu_s": verify.cpu_s, "verifier_windows": verify.verifier.windows}
+    return costs

@@ -25,7 +25,7 @@ from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, with_meaning
 from pausebuddy.hearing.front_end import FrontEnd
 from pausebuddy.hearing.length_hold import LengthHold
-from pausebuddy.hearing.verify_stage import verifier_stages
+from pausebuddy.hearing.verify_stage import stage_costs, verifier_stages
 from pausebuddy.phrases import Intent, PhraseBook
 
 _LOGGER = logging.getLogger(__name__)
@@ -78,6 +78,11 @@ class VoskRecognizer:
         )
         self._held: list[Heard] = []
         """Heard, to be reported with the next block (held for a length when it skipped)."""
+
+    @property
+    def stage_costs(self) -> dict[str, float]:
+        """The verifier's work so far (verify_stage.stage_costs)."""
+        return stage_costs(self._verify, None)
 
     def _new_recognizer(self):
         import vosk
