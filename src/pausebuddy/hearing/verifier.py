@@ -75,6 +75,7 @@ class Verifier:
         if sot is None:
             raise HearingError(f"{model_dir}/tokenizer.json is not a Whisper tokenizer")
         self._start = [sot]
+        self._no_timestamps = self._tokenizer.token_to_id("<|notimestamps|>")
         if self._model.is_multilingual:
             # Multilingual models want the language and the task after the start token.
             self._start += [
@@ -113,6 +114,22 @@ class Verifier:
         features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None, :, :frames]))
         self.windows += 1
         return Encoded(np.asarray(self._model.encode(features, to_cpu=True)), frames)
+
+    def transcribed(self, encoded: Encoded) -> float:
+        """How likely the window's own likeliest words are: the mean log probability of
+        each token of Whisper's greedy transcription of it (its full stop and end
+        included). A phrase is judged against it (verdict.ratio_holds): over plain talk
+        the model is sure of other words ("Hey buddy, how have you been?"), over a
+        phrase under other voices it is sure of nothing."""
+        features = self._ct2.StorageView.from_array(np.ascontiguousarray(encoded.output))
+        result = self._model.generate(
+            features,
+            [[*self._start, self._no_timestamps]],
+            beam_size=1,
+            return_scores=True,
+            max_length=_FIRST_TOKENS + int(_TOKENS_PER_S * encoded.seconds),
+        )[0]
+        return float(result.scores[0])
 
     def score(self, encoded: Encoded, texts: list[str]) -> list[Scored]:
         """Each of `texts` scored against the encoded window, in one batch."""
@@ -163,6 +180,10 @@ def _word_times(alignments: list, words: int, seconds: float) -> tuple[float, fl
 
 
 _SECOND_TOKEN_EARLY_S = 0.25
+_FIRST_TOKENS = 8
+_TOKENS_PER_S = 8
+"""A transcription is cut off at this many tokens (talk is 3-5 a second; a model that
+repeats itself would go on to 448)."""
 
 
 _STEPS_PER_S = SAMPLE_RATE_HZ / HOP / 2

@@ -30,6 +30,7 @@ from pausebuddy.hearing.verdict import (
     best,
     length_grammar,
     part_score,
+    ratio_holds,
     request_grammar,
     with_length,
 )
@@ -81,11 +82,19 @@ class _Moment:
 
 class VerifyStage:
     def __init__(
-        self, verifier: Verifier, phrases: PhraseBook, threshold: float, wake_threshold: float
+        self,
+        verifier: Verifier,
+        phrases: PhraseBook,
+        threshold: float,
+        wake_threshold: float,
+        ratio_threshold: float = -math.inf,
     ) -> None:
         self.verifier = verifier
         self.threshold = threshold
         self.wake_threshold = wake_threshold
+        self.ratio_threshold = ratio_threshold
+        """How far below the window's own likeliest words a phrase may score
+        (verdict.ratio_holds)."""
         self._grammar = request_grammar(phrases)
         self._wake_tokens = verifier.count_tokens(f"{phrases.wake_word},")
         self._queue: list[_Moment] = []
@@ -201,8 +210,12 @@ class VerifyStage:
                 parts[likeliest].wake,
                 parts[likeliest].request,
             )
-            if verdict is not None:
-                verdicts.append((verdict, encoded, start, scored[grammar.index(verdict.expansion)]))
+            if verdict is None:
+                continue
+            chosen = scored[grammar.index(verdict.expansion)]
+            if moment.held is None and not self._stands_against_talk(encoded, chosen):
+                continue
+            verdicts.append((verdict, encoded, start, chosen))
         if not verdicts:
             return None
         verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
@@ -257,6 +270,22 @@ class VerifyStage:
             length_unclear=unclear,
         )
 
+    def _stands_against_talk(self, encoded: Encoded, chosen: Scored) -> bool:
+        """Whether the phrase is likely enough against the window's own likeliest words
+        (only transcribed for a window where a phrase passed the thresholds)."""
+        if self.ratio_threshold == -math.inf:
+            return True
+        transcribed = self.verifier.transcribed(encoded)
+        if ratio_holds(chosen.score, transcribed, self.ratio_threshold):
+            return True
+        _LOGGER.debug(
+            "verifier: '%s' (%.2f) is less likely than the window's own words (%.2f)",
+            chosen.text,
+            chosen.score,
+            transcribed,
+        )
+        return False
+
     def _length_unclear(self, encoded: Encoded, chosen: Scored) -> bool:
         """Whether "for" was said after the time-out (a length began), though no length
         of the grammar was made out."""
@@ -287,7 +316,11 @@ def verifier_stages(
     if verifier is None or not phrases.wake_word:
         return None, None
     verify = VerifyStage(
-        verifier, phrases, config.verifier_threshold, config.verifier_wake_threshold
+        verifier,
+        phrases,
+        config.verifier_threshold,
+        config.verifier_wake_threshold,
+        config.verifier_ratio_threshold,
     )
     if config.verifier_scan_s <= 0:
         return verify, None

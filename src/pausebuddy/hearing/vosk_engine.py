@@ -25,6 +25,7 @@ from pausebuddy.config import HearingConfig
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, HearingError, with_meaning
 from pausebuddy.hearing.front_end import FrontEnd
 from pausebuddy.hearing.length_hold import LengthHold
+from pausebuddy.hearing.second_opinion import SecondOpinion
 from pausebuddy.hearing.verify_stage import stage_costs, verifier_stages
 from pausebuddy.phrases import Intent, PhraseBook
 
@@ -76,6 +77,8 @@ class VoskRecognizer:
         self._lengths = (
             LengthHold(self._verify, self._front, phrases) if self._verify is not None else None
         )
+        # Vosk's grammar returns words outside it as a phrase, sure of it (its maintainer).
+        self._second = SecondOpinion(self._verify, phrases) if self._verify is not None else None
         self._held: list[Heard] = []
         """Heard, to be reported with the next block (held for a length when it skipped)."""
 
@@ -120,6 +123,7 @@ class VoskRecognizer:
             return heard
         if self.expecting_reply or self.over_own_voice:
             return heard + self._lengths.release()
+        heard = self._second.keep(heard, self._front.ring, self._front.pos)
         judged = self._verify.judge(
             self._front.ring, self._front.pos, talking=self._front.in_speech
         )

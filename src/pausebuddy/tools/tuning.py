@@ -137,7 +137,7 @@ def tune(
 
 
 VERIFIER_MARGIN = 0.5
-VERIFIER_FLOOR = -3.75
+VERIFIER_FLOOR = -6.0
 """The verifier's threshold goes this far below the least likely recording (if that is
 below the configured one), never below the floor: down to it, no talk and no "pause
 buddy" followed by other words was heard (docs/hearing-verifier.md)."""
@@ -167,7 +167,9 @@ def _tune_verifier(
     limit = int(MAX_WINDOW_S * RATE_HZ)
     wake_tokens = verifier.count_tokens(f"{book.wake_word},")
     scores = [
-        Parts.of(verifier.score(verifier.encode(r[-limit:]), [said])[0].logs, wake_tokens).request
+        Parts.of(
+            verifier.score(verifier.encode(r[-limit:]), [said])[0].logs, wake_tokens
+        ).request_weakest
         for r in recordings
     ]
     report("  the verifier's score per recording: " + ", ".join(f"{s:.2f}" for s in scores))
