@@ -14,14 +14,14 @@ the grammar hears the same request. The wake-word spotter may listen alongside
 (hearing.wake_spotter): what only it hears counts if the model found it likely enough
 there too (hearing.confirm_threshold), and what both hear is reported once.
 
-All of them hear the audio after WebRTC's noise suppression (denoise.py,
-hearing.noise_suppression), except the "stop" spotter (over its own voice and just after).
+All of them hear the audio after WebRTC's noise suppression (denoise.py), except the
+"stop" spotter (over its own voice and just after).
 
 Each stage is a module of its own: the front end (front_end.py), the spotter
 (wake_spotter.py), the grammar's windows (command_window.py), the phrase models
-(phrase_stage.py), the verifier (verify_stage.py, scan_stage.py) and what is reported
-(arbiter.py). This one runs them on the stream and decides what each one's find means
-given the others'.
+(phrase_stage.py), the verifier (verify_stage.py, scan_stage.py, second_opinion.py) and
+what is reported (arbiter.py). This one runs them on the stream and decides what each
+one's find means given the others'.
 """
 
 from __future__ import annotations
@@ -72,10 +72,10 @@ class PocketsphinxRecognizer:
     still heard, and the grammar's search can be pruned without touching the spotter's."""
 
     def __init__(self, config: HearingConfig, phrases: PhraseBook) -> None:
-        self._verify, self._scan = verifier_stages(config, phrases)
-        """The verifier judges what the other stages found likely but not sure
-        (verify_stage.py); its scan finds moments for it in talk the other stages found
-        nothing in (scan_stage.py, off by default)."""
+        verify, self._scan = verifier_stages(config, phrases)
+        self._verify = verify
+        """Judges what the other stages found likely (verify_stage.py); the scan, off by
+        default, finds moments in talk where they found nothing (scan_stage.py)."""
         self.expecting_reply = False
         self.over_own_voice = False
         self._config = config
@@ -94,11 +94,7 @@ class PocketsphinxRecognizer:
             config,
             phrases,
             self._front,
-            candidate=(
-                config.verifier_candidate_threshold
-                if self._verify is not None
-                else config.candidate_threshold
-            ),
+            candidate=config.verifier_candidate_threshold if verify else config.candidate_threshold,
         )
         """Requests (and, in a session, replies) heard whole (phrase_stage.py)."""
         self._held: list[Heard] = []
@@ -107,11 +103,9 @@ class PocketsphinxRecognizer:
         """Replies heard, waiting to show a pause after them (arbiter.py)."""
         self._once = Once(phrases)
         """Each phrase reported once, with its meaning (arbiter.py)."""
-        self._lengths = (
-            LengthHold(self._verify, self._front, phrases) if self._verify is not None else None
-        )
+        self._lengths = LengthHold(verify, self._front, phrases) if verify is not None else None
         """A time-out said while they talk on waits for its length (length_hold.py)."""
-        self._second = SecondOpinion(self._verify, phrases) if self._verify is not None else None
+        self._second = SecondOpinion(verify, phrases) if verify is not None else None
         """What they heard stands unless the verifier's model hears other words there."""
         self._spotter.restart()
 

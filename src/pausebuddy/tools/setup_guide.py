@@ -210,9 +210,9 @@ class Guide:
                 if result.phrase_scores:
                     sure.append(f"the phrase model {result.phrase_scores[index]:.0%} sure")
                 if result.verifier_scores:
-                    # Its score is a mean log probability per word piece: as a percentage.
+                    # Its score is the log probability of the least likely word piece.
                     likely = math.exp(result.verifier_scores[index])
-                    sure.append(f"the words {likely:.0%} likely to the verifier")
+                    sure.append(f"its least clear word {likely:.0%} likely to the verifier")
                 who = f"partner {index // TAKES + 1}, take {index % TAKES + 1}"
                 print(f"  {who}: {', '.join(sure) or 'heard'}")
         if status != 0:

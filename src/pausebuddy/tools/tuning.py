@@ -172,7 +172,10 @@ def _tune_verifier(
         ).request_weakest
         for r in recordings
     ]
-    report("  the verifier's score per recording: " + ", ".join(f"{s:.2f}" for s in scores))
+    report(
+        "  the verifier's score per recording (its least likely word piece): "
+        + ", ".join(f"{s:.2f}" for s in scores)
+    )
     threshold = min(config.hearing.verifier_threshold, min(scores) - VERIFIER_MARGIN)
     result.verifier_threshold = round(max(threshold, VERIFIER_FLOOR), 2)
     result.verifier_scores = scores
