@@ -139,7 +139,7 @@ def ratio_holds(phrase: float, transcribed: float, threshold: float) -> bool:
     talk ("Hey buddy, how have you been?" as "pause buddy, how long"), where the model is
     sure of other words (-0.2 to -0.9 a token); under other voices it is sure of nothing,
     so a phrase said there loses little against it. Measured (docs/hearing-verifier.md):
-    the five false accepts in 5 hours of talk were -2.6 to -6.5; requests heard, clean
+    the verifier's false accepts probed were -2.6 to -6.5; requests it heard, clean
     -2.3 or more, under babble or a partner at 10 dB all but one -3.1 or more."""
     return phrase - transcribed >= threshold
 
