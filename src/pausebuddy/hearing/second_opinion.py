@@ -12,18 +12,14 @@ checked: it is answered at once, and no time-out of theirs was heard in talk.
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 
 import numpy as np
 
 from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard
-from pausebuddy.hearing.verdict import ratio_holds
 from pausebuddy.hearing.verify_stage import VerifyStage
 from pausebuddy.phrases import REQUESTS, Intent, PhraseBook
-
-_LOGGER = logging.getLogger(__name__)
 
 _LEAD = SAMPLE_RATE_HZ * 3 // 10
 _SHORTEST = SAMPLE_RATE_HZ // 2
@@ -32,8 +28,7 @@ _SHORTEST = SAMPLE_RATE_HZ // 2
 class SecondOpinion:
     def __init__(self, verify: VerifyStage, phrases: PhraseBook) -> None:
         self._verify = verify
-        """Its CPU is counted as the verifier stage's."""
-        self._verifier = verify.verifier
+        """Its model, its check, and its CPU count."""
         self._phrases = phrases
 
     def keep(self, heard: list[Heard], ring: np.ndarray, pos: int) -> list[Heard]:
@@ -55,17 +50,8 @@ class SecondOpinion:
         if len(window) < _SHORTEST:
             return True
         cpu = time.process_time()
-        encoded = self._verifier.encode(window)
-        said = f"{self._phrases.wake_word}, {match.phrase}"
-        phrase = self._verifier.score(encoded, [said])[0].score
-        transcribed = self._verifier.transcribed(encoded)
+        encoded = self._verify.verifier.encode(window)
+        said = self._verify.verifier.score(encoded, [f"{self._phrases.wake_word}, {match.phrase}"])
+        stands = self._verify.stands_against_talk(encoded, said[0])
         self._verify.cpu_s += time.process_time() - cpu
-        stands = ratio_holds(phrase, transcribed, self._verify.ratio_threshold)
-        _LOGGER.debug(
-            "second opinion on '%s': %.2f against the moment's own words %.2f: %s",
-            said,
-            phrase,
-            transcribed,
-            "stands" if stands else "other words",
-        )
         return stands

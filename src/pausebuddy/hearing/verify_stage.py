@@ -213,7 +213,7 @@ class VerifyStage:
             if verdict is None:
                 continue
             chosen = scored[grammar.index(verdict.expansion)]
-            if moment.held is None and not self._stands_against_talk(encoded, chosen):
+            if moment.held is None and not self.stands_against_talk(encoded, chosen):
                 continue
             verdicts.append((verdict, encoded, start, chosen))
         if not verdicts:
@@ -270,9 +270,10 @@ class VerifyStage:
             length_unclear=unclear,
         )
 
-    def _stands_against_talk(self, encoded: Encoded, chosen: Scored) -> bool:
+    def stands_against_talk(self, encoded: Encoded, chosen: Scored) -> bool:
         """Whether the phrase is likely enough against the window's own likeliest words
-        (only transcribed for a window where a phrase passed the thresholds)."""
+        (asked only where a phrase passed the thresholds, or another stage heard one:
+        second_opinion.py)."""
         if self.ratio_threshold == -math.inf:
             return True
         transcribed = self.verifier.transcribed(encoded)

@@ -166,16 +166,9 @@ def _tune_verifier(
     said = f"{book.wake_word}, {words}"
     limit = int(MAX_WINDOW_S * RATE_HZ)
     wake_tokens = verifier.count_tokens(f"{book.wake_word},")
-    scores = [
-        Parts.of(
-            verifier.score(verifier.encode(r[-limit:]), [said])[0].logs, wake_tokens
-        ).request_weakest
-        for r in recordings
-    ]
-    report(
-        "  the verifier's score per recording (its least likely word piece): "
-        + ", ".join(f"{s:.2f}" for s in scores)
-    )
+    scored = [verifier.score(verifier.encode(r[-limit:]), [said])[0] for r in recordings]
+    scores = [Parts.of(s.logs, wake_tokens).request_weakest for s in scored]
+    report("  its least likely word piece per recording: " + ", ".join(f"{s:.2f}" for s in scores))
     threshold = min(config.hearing.verifier_threshold, min(scores) - VERIFIER_MARGIN)
     result.verifier_threshold = round(max(threshold, VERIFIER_FLOOR), 2)
     result.verifier_scores = scores
