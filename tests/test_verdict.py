@@ -112,3 +112,16 @@ def test_no_length_is_made_up_when_none_was_said() -> None:
 def test_a_longer_phrases_added_words_are_scored_alone() -> None:
     # 4 tokens at -1 each, then 2 more at -0.5 each: the whole is -5/6 on average.
     assert part_score(-5 / 6, 6, -1.0, 4) == pytest.approx(-0.5)
+
+
+def test_a_word_heard_poorly_at_a_lengths_start_is_not_dropped() -> None:
+    five = Expansion(Intent.TIMEOUT, "pause buddy, time out for five minutes", 300)
+    forty_five = Expansion(Intent.TIMEOUT, "pause buddy, time out for forty five minutes", 2700)
+    hour = Expansion(Intent.TIMEOUT, "pause buddy, time out for an hour", 3600)
+    half = Expansion(Intent.TIMEOUT, "pause buddy, time out for half an hour", 1800)
+    # "forty" under a partner's voice: the verifier passes over it.
+    assert with_length(Verdict(TIMEOUT, -1.3), [(five, -2.4), (forty_five, -2.9)]) is forty_five
+    assert with_length(Verdict(TIMEOUT, -1.3), [(hour, -1.0), (half, -1.6), (five, -4)]) is half
+    # Said as it is, the longer one scores well below it.
+    assert with_length(Verdict(TIMEOUT, -1.3), [(five, -0.5), (forty_five, -2.0)]) is five
+    assert with_length(Verdict(TIMEOUT, -1.3), [(hour, -0.4), (half, -1.8)]) is hour

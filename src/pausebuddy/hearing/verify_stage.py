@@ -21,18 +21,14 @@ import numpy as np
 
 from pausebuddy import native_memory
 from pausebuddy.config import HearingConfig
-from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard
+from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, spoken_length
 from pausebuddy.hearing.scan_stage import ScanStage
 from pausebuddy.hearing.verdict import (
-    Expansion,
+    WAKE_TOKEN_FLOOR,
     Parts,
-    Verdict,
     best,
-    length_grammar,
-    part_score,
     ratio_holds,
     request_grammar,
-    with_length,
 )
 from pausebuddy.hearing.verifier import Encoded, Scored, Verifier, load_verifier
 from pausebuddy.phrases import Intent, PhraseBook, spoken_seconds
@@ -54,8 +50,6 @@ MERGE = SAMPLE_RATE_HZ // 2
 
 FOLLOWS = 0.4
 """A phrase whose full stop scores this much below its words has more words after it."""
-FOR_THRESHOLD = -1.5
-""""for" after a time-out this likely: a length was said (made out or not)."""
 FOR_WAIT = SAMPLE_RATE_HZ * 3 // 10
 """A held time-out is first judged with this much more after it: room for a "for"."""
 WAIT_LENGTH = SAMPLE_RATE_HZ * 3 // 10
@@ -78,6 +72,8 @@ class _Moment:
     a time-out held while the verifier listens for a length after it."""
     length_s: float | None = None
     """The length it heard there when it last judged it (while they talked on)."""
+    length_begun: bool = False
+    """A length began after it when it was last judged ("for" was said)."""
 
 
 class VerifyStage:
@@ -185,12 +181,13 @@ class VerifyStage:
         }
         spans |= {(start, until) for start in moment.opens if start >= ring_start}
         grammar, threshold, wake_threshold = self._grammar, self.threshold, self.wake_threshold
+        wake_floor = WAKE_TOKEN_FLOOR
         if moment.held is not None:
             # A time-out another stage heard, and where: only the length after it is in
             # question (a window that cut its start off took "forty five minutes" for
             # "five minutes").
             grammar = [e for e in grammar if e.intent is Intent.TIMEOUT]
-            threshold = wake_threshold = -math.inf
+            threshold = wake_threshold = wake_floor = -math.inf
             spans = {(max(moment.since - LEAD, ring_start), until)}
         verdicts = []
         for start, stop in sorted(spans):
@@ -200,7 +197,9 @@ class VerifyStage:
             encoded = self.verifier.encode(window)
             scored = self.verifier.score(encoded, [e.text for e in grammar])
             parts = [Parts.of(s.logs, self._wake_tokens) for s in scored]
-            verdict = best(list(zip(grammar, parts, strict=True)), threshold, wake_threshold)
+            verdict = best(
+                list(zip(grammar, parts, strict=True)), threshold, wake_threshold, wake_floor
+            )
             likeliest = max(range(len(parts)), key=lambda k: parts[k].request)
             _LOGGER.debug(
                 "verifier %.2f-%.2f s: likeliest '%s' (wake word %.2f, request %.2f)",
@@ -221,15 +220,16 @@ class VerifyStage:
         verdict, encoded, start, chosen = max(verdicts, key=lambda v: v[0].score)
         unclear = False
         if verdict.expansion.intent is Intent.TIMEOUT:
-            verdict, chosen = self._length(verdict, encoded, chosen)
+            length = spoken_length.length_after(self.verifier, verdict, encoded, chosen)
+            verdict, chosen = length.verdict, length.chosen
             follows = chosen.ended < chosen.score - FOLLOWS
-            if moment.held is not None:
-                # Other voices may go on after it (its full stop says little then):
-                # whether "for" was said after it decides.
-                follows = verdict.expansion.length_s is None and self._length_unclear(
-                    encoded, chosen
-                )
             length_s = verdict.expansion.length_s
+            begun = moment.length_begun
+            if moment.held is not None and length_s is None:
+                # Other voices may go on after it (its full stop says little then):
+                # whether "for" was said after it, now or when last judged, decides
+                # ("for" heard at once grew less likely as "forty" went on).
+                begun = follows = begun or spoken_length.begun(self.verifier, encoded, length)
             if length_s is not None:
                 # A length heard whole stands, whatever follows it (other voices go on
                 # under it). While they talk on, it is judged again until it is heard
@@ -249,13 +249,12 @@ class VerifyStage:
                             moment.opens,
                             moment.held,
                             length_s,
+                            begun,
                         )
                     )
                     return None
-                unclear = (
-                    follows
-                    and verdict.expansion.length_s is None
-                    and self._length_unclear(encoded, chosen)
+                unclear = length_s is None and (
+                    begun or spoken_length.begun(self.verifier, encoded, length)
                 )
         if moment.held is not None and verdict.expansion.length_s is None:
             # No length made out: the time-out stands as the other stage heard it.
@@ -286,25 +285,6 @@ class VerifyStage:
             transcribed,
         )
         return False
-
-    def _length_unclear(self, encoded: Encoded, chosen: Scored) -> bool:
-        """Whether "for" was said after the time-out (a length began), though no length
-        of the grammar was made out."""
-        said_for = self.verifier.score(encoded, [f"{chosen.text} for"])[0]
-        return (
-            part_score(said_for.score, said_for.tokens, chosen.score, chosen.tokens)
-            >= FOR_THRESHOLD
-        )
-
-    def _length(self, heard: Verdict, encoded: Encoded, chosen: Scored) -> tuple[Verdict, Scored]:
-        """The time-out with the length said after it, if one was."""
-        lengths: list[Expansion] = length_grammar(heard.expansion)
-        scored = self.verifier.score(encoded, [e.text for e in lengths])
-        parts = [part_score(s.score, s.tokens, chosen.score, chosen.tokens) for s in scored]
-        expansion = with_length(heard, list(zip(lengths, parts, strict=True)))
-        if expansion is heard.expansion:
-            return heard, chosen
-        return Verdict(expansion, heard.score), scored[lengths.index(expansion)]
 
 
 def verifier_stages(
