@@ -85,6 +85,15 @@ def test_a_wake_word_partly_said_is_not_heard() -> None:
     assert best([(TIMEOUT, said)], -5.5, -7.0) is not None
 
 
+def test_a_time_out_another_stage_heard_is_judged_with_no_floor() -> None:
+    # Held for its length: another stage heard it, so a wake word token that other
+    # voices made unlikely does not lose the time-out (and its length) here.
+    under_babble = _parts(-5.0, -12.0, -2.0, -2.0, -1.0, -1.5)
+    inf = float("-inf")
+    assert best([(TIMEOUT, under_babble)], -5.5, -7.0) is None
+    assert best([(TIMEOUT, under_babble)], inf, inf, wake_token_floor=inf) is not None
+
+
 def test_parts_split_the_tokens_at_the_wake_word() -> None:
     assert _parts(-1.0, -1.0, -1.0, -1.0, -2.0, -4.0) == Parts(-1.0, -3.0, -1.0, -4.0)
 
