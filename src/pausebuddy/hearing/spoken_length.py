@@ -18,8 +18,8 @@ talk went on (8 voices, clean, babble and a partner at 10 dB), when first judged
 length said, "for" scored -0.02 to -4.6 and the likeliest length -3.07 to -4.85, never
 both under these; with other words after it, "for" -3.56 or less and the likeliest
 length -3.82 or less: 2 of 24 taken as begun (a wait of up to 1.8 s, and "I didn't
-catch how long"). With "for" alone at -1.5, and not remembered, 9 of those 72 lengths were let
-go before they were said ("for" grows less likely as "forty" goes on)."""
+catch how long"). With "for" alone at -1.5, and not remembered, 9 of those 72 lengths
+were let go before they were said ("for" grows less likely as "forty" goes on)."""
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ class _Moment:
     length_s: float | None = None
     """The length it heard there when it last judged it (while they talked on)."""
     length_begun: bool = False
-    """A length began after it when it was last judged ("for" was said)."""
+    """A length had begun after it when it was last judged (spoken_length.begun)."""
 
 
 class VerifyStage:
