@@ -133,11 +133,11 @@ def with_length(heard: Verdict, lengths: list[tuple[Expansion, float]]) -> Expan
     expansion, part = max(lengths, key=lambda pair: pair[1])
     if part < LENGTH_THRESHOLD:
         return heard.expansion
-    said = expansion.text[len(heard.expansion.text) :]  # " for five minutes"
+    words = expansion.text[len(f"{heard.expansion.text} for") :]  # " five minutes"
     longer = [
         (e, p)
         for e, p in lengths
-        if e.text.endswith(said[len(" for") :]) and e is not expansion and p >= part - NESTED_MARGIN
+        if e is not expansion and e.text.endswith(words) and p >= part - NESTED_MARGIN
     ]
     return max(longer, key=lambda pair: pair[1])[0] if longer else expansion
 
