@@ -8,6 +8,7 @@ this also shows it does not answer itself.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -182,7 +183,9 @@ def test_check_plays_a_test_line_and_shows_what_the_microphone_hears(
     out = "".join(lines) + rest
     room_audio = recording.stop()
     assert "Speaker: played a test line." in out, out + errors
-    assert "Heard 'pause buddy time out' -> timeout" in out, out
+    # Heard as a time-out, by whichever stage reported it first (the verifier writes the
+    # phrase with its comma; on a busy machine it may be first).
+    assert re.search(r"Heard 'pause buddy,? time out' -> timeout", out), out
     assert "speech" in out and "dBFS" in out and "Speech heard at" in out
     assert check.returncode == 0, out
     # The test line reached the room before the phrase was played.
