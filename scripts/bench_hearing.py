@@ -106,7 +106,7 @@ def verification_cost(config: Config, seconds: float = 3.0, runs: int = 20) -> t
     verifier = load_verifier(config.hearing.verifier_model, config.hearing.verifier)
     if verifier is None:
         return 0.0, 0
-    texts = [e.text for e in request_grammar(PhraseBook(config.phrases))]
+    texts = [e.scored_as for e in request_grammar(PhraseBook(config.phrases))]
     window = np.concatenate(list(corpus.talk_pieces(voices.SPEAKERS[:1], seconds, 3)))
     window = window[: int(seconds * audio.RATE_HZ)]
     verifier.score(verifier.encode(window), texts)  # warm

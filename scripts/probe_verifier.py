@@ -66,7 +66,7 @@ def collect(voice_ids: list[int], talk_s: float) -> dict:
     book = PhraseBook(config.phrases)
     verifier = Verifier(default_model_dir())
     grammar = request_grammar(book)
-    texts = [e.text for e in grammar]
+    texts = [e.scored_as for e in grammar]
 
     def scores(window: np.ndarray) -> tuple:
         encoded = verifier.encode(window)

@@ -37,6 +37,24 @@ def test_a_couples_own_phrase_is_in_the_grammar() -> None:
     assert "pause buddy, red balloon" in {e.text for e in request_grammar(book)}
 
 
+def test_each_request_is_also_scored_as_a_sentence_of_its_own_with_the_same_meaning() -> None:
+    grammar = request_grammar(BOOK)
+    written = {e.scored_as: e for e in grammar}
+    assert written["pause buddy, grounding"].text == "pause buddy, grounding"
+    assert written["pause buddy. Grounding"].text == "pause buddy, grounding"
+    assert written["pause buddy. Let's breathe"].intent is Intent.BREATHE
+    assert written["pause buddy. We need a time out"].text == "pause buddy, we need a time out"
+    assert len(written) == len(grammar) == 2 * len({e.text for e in grammar})
+
+
+def test_a_length_is_scored_as_its_time_out_was_written() -> None:
+    timeout = Expansion(Intent.TIMEOUT, "pause buddy, time out", written="pause buddy. Time out")
+    lengths = {e.scored_as: e for e in length_grammar(timeout)}
+    half = lengths["pause buddy. Time out for half an hour"]
+    assert (half.text, half.length_s) == ("pause buddy, time out for half an hour", 1800)
+    assert [e.scored_as for e in length_grammar(TIMEOUT)][0].startswith("pause buddy, time out")
+
+
 def test_each_length_names_its_seconds() -> None:
     lengths = {e.text: e.length_s for e in length_grammar(TIMEOUT)}
     assert lengths["pause buddy, time out for half an hour"] == 1800

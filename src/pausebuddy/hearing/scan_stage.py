@@ -44,7 +44,7 @@ class ScanStage:
         hop_s: float,
     ) -> None:
         self.verifier = verifier
-        self._grammar = [e.text for e in request_grammar(phrases)]
+        self._grammar = [e.scored_as for e in request_grammar(phrases)]
         self._wake_tokens = verifier.count_tokens(f"{phrases.wake_word},")
         self._threshold = threshold
         self._wake_threshold = wake_threshold

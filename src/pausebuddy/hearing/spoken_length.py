@@ -38,7 +38,7 @@ def length_after(
     """The time-out `heard` (scored `chosen` on `encoded`) with the length said after it,
     if one was."""
     lengths = length_grammar(heard.expansion)
-    scored = verifier.score(encoded, [e.text for e in lengths])
+    scored = verifier.score(encoded, [e.scored_as for e in lengths])
     parts = [part_score(s.score, s.tokens, chosen.score, chosen.tokens) for s in scored]
     nearest = max(parts, default=-99.0)
     expansion = with_length(heard, list(zip(lengths, parts, strict=True)))

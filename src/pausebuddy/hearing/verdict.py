@@ -24,6 +24,14 @@ class Expansion:
     """As said, wake word first: "pause buddy, time out for half an hour"."""
     length_s: float | None = None
     """The length it names, if any."""
+    written: str = ""
+    """The same words as the verifier asks the model to write them, if not as `text`:
+    after the wake word and a full stop ("pause buddy. Grounding")."""
+
+    @property
+    def scored_as(self) -> str:
+        """What the verifier scores: `written`, or else `text`."""
+        return self.written or self.text
 
 
 @dataclass(frozen=True)
@@ -60,25 +68,38 @@ class Parts:
 
 
 def request_grammar(phrases: PhraseBook) -> list[Expansion]:
-    """Every request as said after the wake word, without a length."""
+    """Every request as said after the wake word, without a length, each written two
+    ways: after a comma, and as a sentence of its own after a full stop.
+
+    Whisper writes a request said after a breath as a sentence of its own ("Pause buddy.
+    Grounding."), and the words it would write otherwise are less likely: asked both
+    ways, the verifier heard more of the requests said under other voices at 10 dB, and
+    no more talk (docs/hearing-verifier.md, "Written two ways")."""
     wake = phrases.wake_word
-    grammar = []
+    said = []
     for intent in Intent:
         if intent not in REQUESTS:
             continue
         for core in phrases.cores[intent]:
-            grammar.append(Expansion(intent, f"{wake}, {core}"))
+            said.append((intent, core))
             if intent is Intent.TIMEOUT:
-                grammar += [
-                    Expansion(intent, f"{wake}, {bridge} {core}") for bridge in TIMEOUT_BRIDGES
-                ]
-    return grammar
+                said += [(intent, f"{bridge} {core}") for bridge in TIMEOUT_BRIDGES]
+    grammar = [Expansion(intent, f"{wake}, {words}") for intent, words in said]
+    return grammar + [
+        Expansion(intent, f"{wake}, {words}", written=f"{wake}. {words[0].upper()}{words[1:]}")
+        for intent, words in said
+    ]
 
 
 def length_grammar(timeout: Expansion) -> list[Expansion]:
     """The heard time-out followed by each spoken length."""
     return [
-        Expansion(Intent.TIMEOUT, f"{timeout.text} for {said}", spoken_seconds(f"for {said}"))
+        Expansion(
+            Intent.TIMEOUT,
+            f"{timeout.text} for {said}",
+            spoken_seconds(f"for {said}"),
+            f"{timeout.written} for {said}" if timeout.written else "",
+        )
         for said in DURATIONS
     ]
 

@@ -195,7 +195,7 @@ class VerifyStage:
             if len(window) < SAMPLE_RATE_HZ // 2:
                 continue
             encoded = self.verifier.encode(window)
-            scored = self.verifier.score(encoded, [e.text for e in grammar])
+            scored = self.verifier.score(encoded, [e.scored_as for e in grammar])
             parts = [Parts.of(s.logs, self._wake_tokens) for s in scored]
             verdict = best(
                 list(zip(grammar, parts, strict=True)), threshold, wake_threshold, wake_floor
