@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from pausebuddy.config import PhrasesConfig
@@ -14,6 +16,7 @@ from pausebuddy.hearing.verdict import (
     part_score,
     ratio_holds,
     request_grammar,
+    wake_may_pass,
     with_length,
 )
 from pausebuddy.phrases import Intent, PhraseBook
@@ -43,8 +46,18 @@ def test_each_request_is_also_scored_as_a_sentence_of_its_own_with_the_same_mean
     assert written["pause buddy, grounding"].text == "pause buddy, grounding"
     assert written["pause buddy. Grounding"].text == "pause buddy, grounding"
     assert written["pause buddy. Let's breathe"].intent is Intent.BREATHE
-    assert written["pause buddy. We need a time out"].text == "pause buddy, we need a time out"
-    assert len(written) == len(grammar) == 2 * len({e.text for e in grammar})
+    assert written["pause buddy. Time out"].text == "pause buddy, time out"
+    assert "pause buddy. We need a time out" not in written  # longer: after a comma only
+    assert "pause buddy. Cancel the break" not in written
+    assert len(written) == len(grammar)
+
+
+def test_other_writings_are_scored_only_where_the_wake_word_may_pass() -> None:
+    # " P", "ause", " buddy" are the same in every writing; the comma after them is not.
+    assert wake_may_pass((-6.0, -2.0, -1.0, -9.0), 4, -7.0, -9.0)
+    assert not wake_may_pass((-6.0, -9.5, -1.0, 0.0), 4, -7.0, -9.0)  # "ause" too unlikely
+    assert not wake_may_pass((-20.0, -4.0, -5.0, 0.0), 4, -7.0, -9.0)  # the mean
+    assert wake_may_pass((-20.0, -12.0, -5.0, -3.0), 4, -math.inf, -math.inf)  # held
 
 
 def test_a_length_is_scored_as_its_time_out_was_written() -> None:

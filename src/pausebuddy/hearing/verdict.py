@@ -68,13 +68,15 @@ class Parts:
 
 
 def request_grammar(phrases: PhraseBook) -> list[Expansion]:
-    """Every request as said after the wake word, without a length, each written two
-    ways: after a comma, and as a sentence of its own after a full stop.
+    """Every request as said after the wake word, without a length; a request of one or
+    two words also written as a sentence of its own, after a full stop.
 
-    Whisper writes a request said after a breath as a sentence of its own ("Pause buddy.
-    Grounding."), and the words it would write otherwise are less likely: asked both
-    ways, the verifier heard more of the requests said under other voices at 10 dB, and
-    no more talk (docs/hearing-verifier.md, "Written two ways")."""
+    Whisper writes a short request said after a breath as a sentence of its own ("Pause
+    buddy. Grounding."), and the words it would write otherwise are less likely: asked
+    both ways, the verifier heard more of the requests said under other voices at 10 dB,
+    and no more talk. Longer ones gained nothing, and starting a sentence ("We need a
+    time out") they were more often heard in other requests (docs/hearing-verifier.md,
+    "Written two ways")."""
     wake = phrases.wake_word
     said = []
     for intent in Intent:
@@ -88,7 +90,12 @@ def request_grammar(phrases: PhraseBook) -> list[Expansion]:
     return grammar + [
         Expansion(intent, f"{wake}, {words}", written=f"{wake}. {words[0].upper()}{words[1:]}")
         for intent, words in said
+        if len(words.split()) <= SHORT_REQUEST_WORDS
     ]
+
+
+SHORT_REQUEST_WORDS = 2
+"""A request of at most this many words is also scored as a sentence of its own."""
 
 
 def length_grammar(timeout: Expansion) -> list[Expansion]:
@@ -142,6 +149,20 @@ def best(
         return None
     expansion, parts = max(likely, key=lambda pair: pair[1].request)
     return Verdict(expansion, parts.request)
+
+
+def wake_may_pass(
+    logs: tuple[float, ...], wake_tokens: int, wake_threshold: float, wake_token_floor: float
+) -> bool:
+    """Whether a phrase whose first tokens scored `logs` could pass `best`'s wake-word
+    tests in any writing. Its writings share every token of the wake word but the comma
+    or full stop after it, so if the rest fail, scored with that one certain, no other
+    writing need be scored (on talk, most windows judged)."""
+    shared = logs[: wake_tokens - 1]
+    return (
+        sum(shared) / max(wake_tokens, 1) >= wake_threshold
+        and min(shared[1:], default=0.0) >= wake_token_floor
+    )
 
 
 def with_length(heard: Verdict, lengths: list[tuple[Expansion, float]]) -> Expansion:

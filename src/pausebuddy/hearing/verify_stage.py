@@ -25,10 +25,12 @@ from pausebuddy.hearing import SAMPLE_RATE_HZ, Heard, spoken_length
 from pausebuddy.hearing.scan_stage import ScanStage
 from pausebuddy.hearing.verdict import (
     WAKE_TOKEN_FLOOR,
+    Expansion,
     Parts,
     best,
     ratio_holds,
     request_grammar,
+    wake_may_pass,
 )
 from pausebuddy.hearing.verifier import Encoded, Scored, Verifier, load_verifier
 from pausebuddy.phrases import Intent, PhraseBook, spoken_seconds
@@ -195,10 +197,10 @@ class VerifyStage:
             if len(window) < SAMPLE_RATE_HZ // 2:
                 continue
             encoded = self.verifier.encode(window)
-            scored = self.verifier.score(encoded, [e.scored_as for e in grammar])
+            judged, scored = self._score(encoded, grammar, wake_threshold, wake_floor)
             parts = [Parts.of(s.logs, self._wake_tokens) for s in scored]
             verdict = best(
-                list(zip(grammar, parts, strict=True)), threshold, wake_threshold, wake_floor
+                list(zip(judged, parts, strict=True)), threshold, wake_threshold, wake_floor
             )
             likeliest = max(range(len(parts)), key=lambda k: parts[k].request)
             _LOGGER.debug(
@@ -211,7 +213,7 @@ class VerifyStage:
             )
             if verdict is None:
                 continue
-            chosen = scored[grammar.index(verdict.expansion)]
+            chosen = scored[judged.index(verdict.expansion)]
             if moment.held is None and not self.stands_against_talk(encoded, chosen):
                 continue
             verdicts.append((verdict, encoded, start, chosen))
@@ -267,6 +269,22 @@ class VerifyStage:
             end_s=end / SAMPLE_RATE_HZ,
             score=float(np.exp(verdict.score)),
             length_unclear=unclear,
+        )
+
+    def _score(
+        self, encoded: Encoded, grammar: list[Expansion], wake_threshold: float, wake_floor: float
+    ) -> tuple[list[Expansion], list[Scored]]:
+        """The expansions scored on `encoded`: written after a comma, and after a full
+        stop too where the wake word may pass (on talk it rarely does)."""
+        plain = [e for e in grammar if not e.written]
+        scored = self.verifier.score(encoded, [e.scored_as for e in plain])
+        if not scored or not wake_may_pass(
+            scored[0].logs, self._wake_tokens, wake_threshold, wake_floor
+        ):
+            return plain, scored
+        written = [e for e in grammar if e.written]
+        return plain + written, scored + self.verifier.score(
+            encoded, [e.scored_as for e in written]
         )
 
     def stands_against_talk(self, encoded: Encoded, chosen: Scored) -> bool:
