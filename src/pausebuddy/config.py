@@ -108,9 +108,9 @@ class HearingConfig:
     verifier_scan_s: float = 0.0
     """While people talk, the verifier also scans the last 3 s this often (0.5 is the
     measured choice), so that a phrase the other stages missed under another voice is
-    still judged. Off (0) by default: with 8 voices it heard 3-4 points more requests under
-    other voices but took talk for a time-out twice in an hour (none without it), for
-    3.5x the CPU on talk (docs/benchmarks.md)."""
+    still judged. Off (0) by default: with 8 voices it heard one request in 128 more under
+    other voices but took 5 hours of talk for a request 6 times (2 without it), for 3x
+    the CPU on talk (docs/benchmarks.md)."""
     verifier_candidate_threshold: float = 0.1
     """With the verifier, the phrase model reports candidates from this sure (0-1) on,
     for the verifier to judge (instead of candidate_threshold and the grammar)."""
